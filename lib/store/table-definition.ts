@@ -1,0 +1,27 @@
+/**
+ * The one definition of the DynamoDB table. The CDK stack (infra/aws) and the local stack
+ * (infra/local) both build the table from this object, so keys, indexes and TTL never drift apart.
+ *
+ * Single-table layout (items are described where they are written, in lib/store):
+ * - receipt of an order:   pk = ORDER#<storeId>#<orderId>      sk = RECEIPT#<documentTypeCode>
+ * - per-series counter:    pk = COUNTER#<storeId>#<series>     sk = COUNTER
+ * The pending-CDR index is sparse: only receipts in state SUBMITTED carry `pendingCdr` and `nextPollAt`,
+ * so the poller reads exactly the receipts that are due, ordered by when they are due.
+ */
+export const RECEIPTS_TABLE = {
+  /** Logical name; the deployed or local table name comes from the TABLE_NAME environment variable. */
+  defaultName: "acelerala-sunat-receipts",
+  partitionKey: { name: "pk", type: "S" },
+  sortKey: { name: "sk", type: "S" },
+  timeToLiveAttribute: "expiresAt",
+  pendingCdrIndex: {
+    indexName: "pending-cdr",
+    /** Constant value written on SUBMITTED receipts; removed on any final state. */
+    partitionKey: { name: "pendingCdr", type: "S" },
+    /** Epoch milliseconds of the next poll, so `nextPollAt <= now` selects what is due. */
+    sortKey: { name: "nextPollAt", type: "N" },
+  },
+} as const;
+
+/** The value every pending receipt carries in the index's partition key. */
+export const PENDING_CDR_PARTITION = "PENDING";
