@@ -1,0 +1,37 @@
+import { ZodError } from "zod";
+import { findStoreConfig, parseStoreConfigs, type StoreConfig } from "../receipt";
+import { type CliIo, InputFileError, readJsonFile } from "./io";
+
+export const DEFAULT_STORES_CONFIG_PATH = "config/stores.json";
+
+/**
+ * Read a stores file: an array of store configurations (a single object is accepted too). Path: the given
+ * one, else STORES_CONFIG_PATH, else config/stores.json, relative to io.cwd.
+ */
+export async function loadStoreConfigs(path: string | undefined, io: CliIo): Promise<StoreConfig[]> {
+  const file = path ?? io.env.STORES_CONFIG_PATH ?? DEFAULT_STORES_CONFIG_PATH;
+  const content = await readJsonFile(file, io);
+  try {
+    return parseStoreConfigs(Array.isArray(content) ? content : [content]);
+  } catch (error) {
+    if (error instanceof ZodError) {
+      const detail = error.issues
+        .map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`)
+        .join("; ");
+      throw new InputFileError(`${file}: invalid store configuration: ${detail}`);
+    }
+    throw error;
+  }
+}
+
+/** The store of the order (by store_id), or the first (demo) store when the order names none. */
+export function selectStore(stores: readonly StoreConfig[], orderStoreId: unknown): StoreConfig {
+  if (orderStoreId === null || orderStoreId === undefined) {
+    const [first] = stores;
+    if (!first) throw new InputFileError("the stores file holds no store");
+    return first;
+  }
+  const match = findStoreConfig(stores, orderStoreId as number | string);
+  if (!match) throw new InputFileError(`no store configuration for store_id ${String(orderStoreId)}`);
+  return match;
+}

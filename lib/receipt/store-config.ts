@@ -1,0 +1,114 @@
+import { z } from "zod";
+import { isValidRuc } from "./identity";
+
+/**
+ * Per-store configuration: who issues the receipts (the vendor), with which series, and the choices the
+ * order does not carry. Stores are configured in a JSON file holding an ARRAY of these (config/stores.json,
+ * or the file named by STORES_CONFIG_PATH); reading the file is the caller's job, this module is pure.
+ */
+
+/** Factura series: F + 3 alphanumerics; Boleta: B + 3; contingency: 4 digits (SUNAT, Catálogo 01 notes). */
+export const INVOICE_SERIES = /^(F[A-Z0-9]{3}|\d{4})$/;
+export const TICKET_SERIES = /^(B[A-Z0-9]{3}|\d{4})$/;
+
+const AmountText = z.string().regex(/^\d+(\.\d{1,2})?$/, "importe con hasta 2 decimales, p. ej. 700.00");
+const NullableText = z.string().nullish().default(null);
+
+/** The issuer, in the seed receipt's `vendor_information` shape. */
+export const VendorInformationSchema = z.looseObject({
+  /** Razón social as registered with SUNAT. */
+  name: z.string().min(1),
+  /** Nombre comercial. */
+  brand: NullableText,
+  document_number: z
+    .string()
+    .refine(isValidRuc, { message: "RUC del emisor inválido (11 dígitos, prefijo y dígito verificador)" }),
+  email_recipients: NullableText,
+  address1: NullableText,
+  address2: NullableText,
+  region: NullableText,
+  province: NullableText,
+  district: NullableText,
+  country: NullableText,
+  country_code: NullableText,
+  ubigeo: NullableText,
+});
+
+/** When an order gets its receipt. Default: placed and fully paid. Cancelled orders never do. */
+export const IssuePolicySchema = z.object({
+  require_placed: z.boolean().default(true),
+  payment_statuses: z.array(z.string().min(1)).min(1).default(["paid"]),
+});
+
+export const StoreConfigSchema = z.object({
+  store_id: z.number().int().positive(),
+  vendor_information: VendorInformationSchema,
+  series: z.object({
+    /** Factura (01). */
+    invoice: z
+      .string()
+      .regex(INVOICE_SERIES, "serie de Factura: F + 3 alfanuméricos, o 4 dígitos (contingencia)"),
+    /** Boleta de venta (03). */
+    ticket: z
+      .string()
+      .regex(TICKET_SERIES, "serie de Boleta: B + 3 alfanuméricos, o 4 dígitos (contingencia)"),
+  }),
+  /** SUNAT product code (catálogo de productos / UNSPSC) for lines that carry none. */
+  default_sunat_product_code: z.string().min(1),
+  /** The service line that carries the shipping cost (unit ZZ). */
+  shipping: z
+    .object({
+      name: z.string().min(1).default("Servicio de envío"),
+      /** UNSPSC 78102203: servicios de envío, recogida o entrega de correo/paquetes. */
+      sunat_product_code: z.string().min(1).default("78102203"),
+    })
+    .default({ name: "Servicio de envío", sunat_product_code: "78102203" }),
+  /** SKUs of the plastic bags subject to ICBPER; the line's quantity is the number of bags. */
+  icbper_skus: z.array(z.string().min(1)).default([]),
+  issue_policy: IssuePolicySchema.default({ require_placed: true, payment_statuses: ["paid"] }),
+  /**
+   * A Boleta above this total must identify the customer. The legal threshold is S/ 700.00; for USD the
+   * store sets the equivalent it wants to apply (default 175.00, i.e. S/ 700 at an exchange rate of 4.00,
+   * which errs on the side of asking for the document).
+   */
+  boleta_identity_thresholds: z
+    .object({ PEN: AmountText.default("700.00"), USD: AmountText.default("175.00") })
+    .default({ PEN: "700.00", USD: "175.00" }),
+});
+
+export type StoreConfig = z.output<typeof StoreConfigSchema>;
+export type StoreConfigInput = z.input<typeof StoreConfigSchema>;
+export type VendorInformation = z.output<typeof VendorInformationSchema>;
+export type IssuePolicy = z.output<typeof IssuePolicySchema>;
+
+/** The stores file: an array of store configurations with distinct store_id. */
+export const StoreConfigListSchema = z
+  .array(StoreConfigSchema)
+  .min(1)
+  .superRefine((stores, ctx) => {
+    const seen = new Set<number>();
+    for (const [index, store] of stores.entries()) {
+      if (seen.has(store.store_id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "store_id"],
+          message: `store_id ${store.store_id} repetido`,
+        });
+      }
+      seen.add(store.store_id);
+    }
+  });
+
+/** Parse the stores file's content (already JSON-parsed); throws a ZodError naming the bad field. */
+export function parseStoreConfigs(value: unknown): StoreConfig[] {
+  return StoreConfigListSchema.parse(value);
+}
+
+/** The store whose store_id matches (numbers and numeric strings compare equal). */
+export function findStoreConfig(
+  stores: readonly StoreConfig[],
+  storeId: number | string | null | undefined,
+): StoreConfig | undefined {
+  if (storeId === null || storeId === undefined) return undefined;
+  return stores.find((store) => String(store.store_id) === String(storeId));
+}
