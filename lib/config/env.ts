@@ -1,0 +1,157 @@
+import { z } from "zod";
+import { parseWebhookSecrets } from "../webhook/signature";
+
+/**
+ * The environment contract shared by the handlers and the CLI (same names on AWS and locally).
+ * Secrets come either inline (local stack only) or as a Secrets Manager ARN (AWS); exactly one of the two.
+ */
+
+export type SecretReference<Inline> =
+  | { source: "env"; value: Inline }
+  | { source: "secretsManager"; arn: string };
+
+export type AceleralaCredentials = { client_id: string; client_secret: string };
+
+export const AceleralaCredentialsSchema = z.object({
+  client_id: z.string().min(1),
+  client_secret: z.string().min(1),
+});
+
+/** `{"<store_id>": {"client_id": "...", "client_secret": "..."}}`: the same shape inline and in Secrets Manager. */
+export const CredentialsByStoreSchema = z.record(
+  z.string().regex(/^\d+$/, "store ids are numeric"),
+  AceleralaCredentialsSchema,
+);
+export type CredentialsByStore = z.infer<typeof CredentialsByStoreSchema>;
+
+export type AppConfig = {
+  region: string;
+  tableName: string;
+  orderEventsQueueUrl: string;
+  orderEventsDlqUrl: string;
+  aceleralaApiUrl: string;
+  webhookSecrets: SecretReference<string[]>;
+  aceleralaCredentials: SecretReference<CredentialsByStore>;
+  storesConfigPath: string;
+};
+
+export const DEFAULT_STORES_CONFIG_PATH = "config/stores.json";
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const nonEmpty = z.string().trim().min(1, "must be set");
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, "must be a Secrets Manager ARN");
+
+const webhookSecretList = z
+  .string()
+  .transform(parseWebhookSecrets)
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "each secret must be whsec_ followed by base64 (no quotes)"),
+      )
+      .min(1, "must hold at least one whsec_ secret"),
+  );
+
+const credentialsJson = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Never echo the value: it is a secret.
+      ctx.addIssue({ code: "custom", message: "is not valid JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(CredentialsByStoreSchema);
+
+/** Reads one variable with its schema; records a problem naming the variable instead of throwing. */
+function read<T>(env: Env, name: string, schema: z.ZodType<T>, problems: string[]): T | undefined {
+  const result = schema.safeParse(env[name]);
+  if (result.success) return result.data;
+  const detail = result.error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join(", ");
+  problems.push(env[name] === undefined ? `${name} is missing` : `${name} ${detail}`);
+  return undefined;
+}
+
+function readSecretReference<Inline>(
+  env: Env,
+  inlineName: string,
+  arnName: string,
+  inlineSchema: z.ZodType<Inline>,
+  problems: string[],
+): SecretReference<Inline> | undefined {
+  const hasInline = (env[inlineName] ?? "").trim() !== "";
+  const hasArn = (env[arnName] ?? "").trim() !== "";
+  if (hasInline && hasArn) {
+    problems.push(`set only one of ${inlineName} and ${arnName}`);
+    return undefined;
+  }
+  if (hasArn) {
+    const arn = read(env, arnName, secretArn, problems);
+    return arn === undefined ? undefined : { source: "secretsManager", arn };
+  }
+  if (hasInline) {
+    const value = read(env, inlineName, inlineSchema, problems);
+    return value === undefined ? undefined : { source: "env", value };
+  }
+  problems.push(`${inlineName} or ${arnName} is missing`);
+  return undefined;
+}
+
+type Field = keyof AppConfig;
+
+const readers: { [K in Field]: (env: Env, problems: string[]) => AppConfig[K] | undefined } = {
+  region: (env, p) => read(env, "AWS_REGION", nonEmpty, p),
+  tableName: (env, p) => read(env, "TABLE_NAME", nonEmpty, p),
+  orderEventsQueueUrl: (env, p) => read(env, "ORDER_EVENTS_QUEUE_URL", httpUrl, p),
+  orderEventsDlqUrl: (env, p) => read(env, "ORDER_EVENTS_DLQ_URL", httpUrl, p),
+  aceleralaApiUrl: (env, p) => read(env, "ACELERALA_API_URL", httpUrl, p),
+  webhookSecrets: (env, p) =>
+    readSecretReference(env, "WEBHOOK_SECRETS", "WEBHOOK_SECRETS_ARN", webhookSecretList, p),
+  aceleralaCredentials: (env, p) =>
+    readSecretReference(env, "ACELERALA_CREDENTIALS", "ACELERALA_CREDENTIALS_ARN", credentialsJson, p),
+  storesConfigPath: (env, p) =>
+    read(env, "STORES_CONFIG_PATH", z.string().trim().min(1).default(DEFAULT_STORES_CONFIG_PATH), p),
+};
+
+/**
+ * Parses only the variables a function needs (the receiver needs no table, the poller no queue), and reports
+ * every missing or invalid one at once, by name. Values of secret variables never appear in the message.
+ */
+export function loadConfigFields<const K extends Field>(env: Env, fields: readonly K[]): Pick<AppConfig, K> {
+  const problems: string[] = [];
+  const config: Partial<AppConfig> = {};
+  for (const field of fields) {
+    const value = readers[field](env, problems);
+    if (value !== undefined) (config as Record<Field, unknown>)[field] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as Pick<AppConfig, K>;
+}
+
+const ALL_FIELDS = Object.keys(readers) as Field[];
+
+/** The whole contract: every variable must be present and valid. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  return loadConfigFields(env, ALL_FIELDS);
+}
+
+export type ReceiverConfig = Pick<AppConfig, "region" | "orderEventsQueueUrl" | "webhookSecrets">;
+
+export function loadReceiverConfig(env: Env = process.env): ReceiverConfig {
+  return loadConfigFields(env, ["region", "orderEventsQueueUrl", "webhookSecrets"]);
+}

@@ -1,0 +1,87 @@
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { z } from "zod";
+import {
+  type AceleralaCredentials,
+  type AppConfig,
+  ConfigError,
+  CredentialsByStoreSchema,
+  type SecretReference,
+} from "./env";
+
+/** How long a secret read from Secrets Manager is reused between invocations before it is read again. */
+export const SECRET_CACHE_SECONDS = 5 * 60;
+
+/** Reads a JSON secret by ARN. The default uses Powertools Parameters (cached for SECRET_CACHE_SECONDS). */
+export type SecretFetcher = (arn: string) => Promise<unknown>;
+
+export const powertoolsSecretFetcher: SecretFetcher = (arn) =>
+  getSecret(arn, { maxAge: SECRET_CACHE_SECONDS, transform: "json" });
+
+/** Secrets Manager shape of the webhook signing secrets: several at once during a rotation. */
+export const WebhookSecretsDocumentSchema = z.object({
+  secrets: z
+    .array(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "must be whsec_ followed by base64"))
+    .min(1),
+});
+
+export type SecretsSource = {
+  /** The active webhook signing secrets (one, or two during a rotation). */
+  getWebhookSecrets(): Promise<string[]>;
+  /** The Acelérala API client credentials of one store. Throws ConfigError when the store has none. */
+  getAceleralaCredentials(storeId: number | string): Promise<AceleralaCredentials>;
+};
+
+async function resolve<Inline>(
+  reference: SecretReference<Inline>,
+  documentSchema: z.ZodType<Inline>,
+  label: string,
+  fetchSecret: SecretFetcher,
+): Promise<Inline> {
+  if (reference.source === "env") return reference.value;
+  const document = await fetchSecret(reference.arn);
+  const parsed = documentSchema.safeParse(document);
+  if (!parsed.success) {
+    // Name the secret and the field; never print the value.
+    const where = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new ConfigError([`secret ${label} (${reference.arn}) is malformed: ${where.join(", ")}`]);
+  }
+  return parsed.data;
+}
+
+/**
+ * Secrets for the handlers: inline values locally, Secrets Manager on AWS. Create it once, outside the handler;
+ * Powertools caches values for SECRET_CACHE_SECONDS, so a rotation is picked up within that time.
+ */
+export function createSecretsSource(
+  config: Partial<Pick<AppConfig, "webhookSecrets" | "aceleralaCredentials">>,
+  fetchSecret: SecretFetcher = powertoolsSecretFetcher,
+): SecretsSource {
+  return {
+    async getWebhookSecrets() {
+      if (!config.webhookSecrets)
+        throw new ConfigError(["WEBHOOK_SECRETS or WEBHOOK_SECRETS_ARN is missing"]);
+      if (config.webhookSecrets.source === "env") return config.webhookSecrets.value;
+      const document = await resolve(
+        { source: "secretsManager", arn: config.webhookSecrets.arn },
+        WebhookSecretsDocumentSchema,
+        "WEBHOOK_SECRETS_ARN",
+        fetchSecret,
+      );
+      return document.secrets;
+    },
+    async getAceleralaCredentials(storeId) {
+      if (!config.aceleralaCredentials) {
+        throw new ConfigError(["ACELERALA_CREDENTIALS or ACELERALA_CREDENTIALS_ARN is missing"]);
+      }
+      const byStore = await resolve(
+        config.aceleralaCredentials,
+        CredentialsByStoreSchema,
+        "ACELERALA_CREDENTIALS_ARN",
+        fetchSecret,
+      );
+      const credentials = byStore[String(storeId)];
+      if (!credentials) throw new ConfigError([`no Acelérala credentials for store ${storeId}`]);
+      return credentials;
+    },
+  };
+}
