@@ -33,6 +33,10 @@ export type AppConfig = {
   webhookSecrets: SecretReference<string[]>;
   aceleralaCredentials: SecretReference<CredentialsByStore>;
   storesConfigPath: string;
+  /** First CDR poll this long after submission; the poller's back-off starts from it (1, 2, 4 … 30 min). */
+  cdrPollBaseSeconds: number;
+  /** A transient failure brings the message back after base × 2^(receives − 1) seconds (capped at 15 min). */
+  workerRetryBaseSeconds: number;
 };
 
 export const DEFAULT_STORES_CONFIG_PATH = "config/stores.json";
@@ -48,6 +52,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const nonEmpty = z.string().trim().min(1, "must be set");
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+const positiveSeconds = (fallback: number) =>
+  z.coerce.number({ error: "must be a number of seconds" }).positive("must be more than 0").default(fallback);
 const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, "must be a Secrets Manager ARN");
 
 const webhookSecretList = z
@@ -124,6 +130,8 @@ const readers: { [K in Field]: (env: Env, problems: string[]) => AppConfig[K] | 
     readSecretReference(env, "WEBHOOK_SECRETS", "WEBHOOK_SECRETS_ARN", webhookSecretList, p),
   aceleralaCredentials: (env, p) =>
     readSecretReference(env, "ACELERALA_CREDENTIALS", "ACELERALA_CREDENTIALS_ARN", credentialsJson, p),
+  cdrPollBaseSeconds: (env, p) => read(env, "CDR_POLL_BASE_SECONDS", positiveSeconds(60), p),
+  workerRetryBaseSeconds: (env, p) => read(env, "WORKER_RETRY_BASE_SECONDS", positiveSeconds(10), p),
   storesConfigPath: (env, p) =>
     read(env, "STORES_CONFIG_PATH", z.string().trim().min(1).default(DEFAULT_STORES_CONFIG_PATH), p),
 };

@@ -41,7 +41,21 @@ describe("loadConfig", () => {
         value: { "511": { client_id: "demo-client", client_secret: "demo-secret" } },
       },
       storesConfigPath: "config/stores.json",
+      cdrPollBaseSeconds: 60,
+      workerRetryBaseSeconds: 10,
     });
+  });
+
+  it("reads the timing settings and refuses non-positive ones by name", () => {
+    const config = loadConfig({ ...LOCAL_ENV, CDR_POLL_BASE_SECONDS: "1", WORKER_RETRY_BASE_SECONDS: "0.5" });
+    expect(config.cdrPollBaseSeconds).toBe(1);
+    expect(config.workerRetryBaseSeconds).toBe(0.5);
+    expect(() => loadConfig({ ...LOCAL_ENV, CDR_POLL_BASE_SECONDS: "0" })).toThrow(
+      /CDR_POLL_BASE_SECONDS must be more than 0/,
+    );
+    expect(() => loadConfig({ ...LOCAL_ENV, WORKER_RETRY_BASE_SECONDS: "soon" })).toThrow(
+      /WORKER_RETRY_BASE_SECONDS must be a number of seconds/,
+    );
   });
 
   it("reads Secrets Manager ARNs on AWS", () => {
