@@ -1,0 +1,201 @@
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import middy from "@middy/core";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { loadConfigFields } from "../../lib/config/env";
+import { loadStores } from "../../lib/config/stores";
+import { createLogger, createMetrics } from "../../lib/observability/logger";
+import { createSqsClient, parseOrderEventMessage } from "../../lib/queue/order-events";
+import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
+import { aceleralaClients, createReceiptStore } from "../../lib/runtime";
+import { orderIdOf } from "../../lib/webhook/envelope";
+import { decideForOrder } from "../../lib/worker/decide";
+import { type IssueDeps, type IssueOutcome, issueReceipt } from "../../lib/worker/issue-receipt";
+
+/**
+ * Receipt worker (SQS FIFO event source, partial batch responses). For each order event: issue the order's
+ * one receipt (lib/worker/issue-receipt.ts). A transient failure returns only that message (and the rest of
+ * its order's group, to keep order) to the queue, after a back-off; after maxReceiveCount it goes to the DLQ.
+ */
+
+const SERVICE_NAME = "receipt-worker";
+/** SQS's own ceiling on a message's visibility is 12 h; we never wait more than 15 min between tries. */
+const MAX_RETRY_DELAY_SECONDS = 15 * 60;
+
+export const WORKER_METRICS = {
+  issued: "ReceiptsIssued",
+  accepted: "ReceiptsAccepted",
+  rejected: "ReceiptsRejected",
+  duplicate: "DuplicateEventsIgnored",
+  needsAttention: "ReceiptsNeedingAttention",
+  skipped: "OrdersSkipped",
+  retried: "ReceiptRetries",
+  exhausted: "ReceiptRetriesExhausted",
+} as const;
+
+export interface WorkerDependencies {
+  issue: IssueDeps;
+  sqs: SQSClient;
+  queueUrl: string;
+  retryBaseSeconds: number;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** Seconds before a failed message is tried again: what the API asked for, else exponential back-off. */
+export function retryDelaySeconds(receiveCount: number, baseSeconds: number, requested?: number): number {
+  const delay = requested ?? baseSeconds * 2 ** Math.max(0, receiveCount - 1);
+  return Math.min(Math.ceil(delay), MAX_RETRY_DELAY_SECONDS);
+}
+
+function eventKey(record: SQSRecord): { storeId: number; orderId: number; type: string } {
+  const parsed = parseOrderEventMessage(record.body);
+  if (!parsed.ok) {
+    // The receiver validated it before enqueueing; if it is unreadable now, only a person can help: let it
+    // fail into the DLQ, where it is kept, instead of dropping it.
+    throw new Error(
+      `unreadable order event: ${parsed.problems.map((p) => `${p.field} ${p.message}`).join("; ")}`,
+    );
+  }
+  return {
+    storeId: Number(parsed.envelope.store_id),
+    orderId: Number(orderIdOf(parsed.envelope)),
+    type: parsed.envelope.type,
+  };
+}
+
+export function createWorkerHandler(
+  dependencies: () => Promise<WorkerDependencies>,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  return async (event, context) => {
+    const deps = await dependencies();
+    const { logger, metrics } = deps;
+
+    async function backOff(record: SQSRecord, reason: string, requested?: number): Promise<never> {
+      const receives = Number(record.attributes.ApproximateReceiveCount ?? "1");
+      metrics.addMetric(WORKER_METRICS.retried, MetricUnit.Count, 1);
+      if (receives >= ORDER_EVENTS_QUEUE.maxReceiveCount) {
+        metrics.addMetric(WORKER_METRICS.exhausted, MetricUnit.Count, 1);
+        logger.error("retries exhausted: the event moves to the dead-letter queue", { reason, receives });
+      } else {
+        const delay = retryDelaySeconds(receives, deps.retryBaseSeconds, requested);
+        logger.warn("transient failure: the event will be retried", { reason, receives, retry_in_s: delay });
+        try {
+          await deps.sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: deps.queueUrl,
+              ReceiptHandle: record.receiptHandle,
+              VisibilityTimeout: delay,
+            }),
+          );
+        } catch (error) {
+          // Not fatal: the message still comes back, after the queue's visibility timeout instead.
+          logger.warn("could not set the retry delay", { error });
+        }
+      }
+      throw new Error(reason);
+    }
+
+    function record(outcome: IssueOutcome): void {
+      switch (outcome.status) {
+        case "issued": {
+          const { state, documentNumber } = outcome.record;
+          metrics.addMetric(WORKER_METRICS.issued, MetricUnit.Count, 1);
+          if (state === "ACCEPTED") metrics.addMetric(WORKER_METRICS.accepted, MetricUnit.Count, 1);
+          if (state === "REJECTED") metrics.addMetric(WORKER_METRICS.rejected, MetricUnit.Count, 1);
+          logger.info("receipt issued", { receipt_number: documentNumber, state });
+          return;
+        }
+        case "already_issued":
+          metrics.addMetric(WORKER_METRICS.duplicate, MetricUnit.Count, 1);
+          logger.info("order already has its receipt", { state: outcome.record.state });
+          return;
+        case "needs_attention":
+          metrics.addMetric(WORKER_METRICS.needsAttention, MetricUnit.Count, 1);
+          logger.warn("order needs attention", {
+            problems: outcome.problems.map((p) => `${p.field} ${p.rule}`),
+          });
+          return;
+        case "skipped":
+          metrics.addMetric(WORKER_METRICS.skipped, MetricUnit.Count, 1);
+          logger.info("order not issued now", { reason: outcome.reason });
+          return;
+        case "retry":
+          return;
+      }
+    }
+
+    const handleRecord = async (sqsRecord: SQSRecord): Promise<void> => {
+      const key = eventKey(sqsRecord);
+      logger.appendKeys({ store_id: key.storeId, order_id: key.orderId, event_type: key.type });
+      try {
+        let outcome: IssueOutcome;
+        try {
+          outcome = await issueReceipt({ storeId: key.storeId, orderId: key.orderId }, deps.issue);
+        } catch (error) {
+          logger.error("receipt worker failed", { error });
+          return await backOff(sqsRecord, error instanceof Error ? error.message : String(error));
+        }
+        record(outcome);
+        if (outcome.status === "retry") await backOff(sqsRecord, outcome.reason, outcome.delaySeconds);
+      } finally {
+        logger.removeKeys(["store_id", "order_id", "event_type"]);
+      }
+    };
+
+    try {
+      return await processPartialResponse(event, handleRecord, new SqsFifoPartialProcessorAsync(), {
+        context,
+        skipGroupOnError: true,
+      });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+const logger = createLogger(SERVICE_NAME);
+const metrics = createMetrics(SERVICE_NAME);
+
+/** Built on the first invocation and reused by the execution environment's later ones. */
+let environment: Promise<WorkerDependencies> | undefined;
+function environmentDependencies(): Promise<WorkerDependencies> {
+  environment ??= (async () => {
+    const config = loadConfigFields(process.env, [
+      "region",
+      "tableName",
+      "orderEventsQueueUrl",
+      "aceleralaApiUrl",
+      "aceleralaCredentials",
+      "storesConfigPath",
+      "cdrPollBaseSeconds",
+      "workerRetryBaseSeconds",
+    ]);
+    const stores = await loadStores(config.storesConfigPath);
+    return {
+      issue: {
+        store: createReceiptStore(config),
+        api: aceleralaClients(config),
+        decide: (order, storeId) => decideForOrder(order, storeId, stores),
+        now: () => new Date(),
+        firstPollDelayMs: config.cdrPollBaseSeconds * 1000,
+      },
+      sqs: createSqsClient(config.region),
+      queueUrl: config.orderEventsQueueUrl,
+      retryBaseSeconds: config.workerRetryBaseSeconds,
+      logger,
+      metrics,
+    };
+  })();
+  environment.catch(() => {
+    environment = undefined; // a configuration error is retried on the next invocation, not cached
+  });
+  return environment;
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>(createWorkerHandler(environmentDependencies)).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);

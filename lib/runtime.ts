@@ -1,0 +1,44 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { AceleralaClient } from "./acelerala/client";
+import type { AppConfig } from "./config/env";
+import { createSecretsSource, type SecretsSource } from "./config/secrets";
+import { ReceiptStore } from "./store/receipt-store";
+
+/**
+ * The collaborators the worker, the poller and the CLI share, built once per execution environment from the
+ * configuration (environment + secrets source) and reused by every invocation.
+ */
+
+export function createDocumentClient(region: string): DynamoDBDocumentClient {
+  // Locally AWS_ENDPOINT_URL_DYNAMODB points the SDK at DynamoDB Local; on AWS it is unset.
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export function createReceiptStore(config: Pick<AppConfig, "region" | "tableName">): ReceiptStore {
+  return new ReceiptStore(createDocumentClient(config.region), config.tableName);
+}
+
+/**
+ * One Acelérala client per store (each store has its own credentials and token), created on first use.
+ * A failed creation is not cached, so a fixed secret is picked up by the next call.
+ */
+export function aceleralaClients(
+  config: Pick<AppConfig, "aceleralaApiUrl" | "aceleralaCredentials">,
+  secrets: SecretsSource = createSecretsSource(config),
+): (storeId: number) => Promise<AceleralaClient> {
+  const clients = new Map<number, Promise<AceleralaClient>>();
+  return (storeId) => {
+    let client = clients.get(storeId);
+    if (!client) {
+      client = secrets
+        .getAceleralaCredentials(storeId)
+        .then((credentials) => new AceleralaClient({ baseUrl: config.aceleralaApiUrl, credentials }));
+      client.catch(() => clients.delete(storeId));
+      clients.set(storeId, client);
+    }
+    return client;
+  };
+}
