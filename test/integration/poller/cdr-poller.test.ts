@@ -1,0 +1,179 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context, ScheduledEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPollerHandler, type PollerDependencies } from "../../../functions/cdr-poller/index";
+import { ensureReceiptsTable } from "../../../infra/local/receipts-table";
+import { makeOrder } from "../../../infra/simulator/order-factory";
+import { type Simulator, startSimulator } from "../../../infra/simulator/server";
+import { AceleralaClient } from "../../../lib/acelerala/client";
+import { createLogger, createMetrics } from "../../../lib/observability/logger";
+import { DEFAULT_POLLER_OPTIONS } from "../../../lib/poller/poll-cdrs";
+import { createReceiptStore } from "../../../lib/runtime";
+import type { ReceiptStore } from "../../../lib/store/receipt-store";
+
+// The poller handler against DynamoDB Local (global setup) and the simulator: receipts submitted while SUNAT
+// has not answered become ACCEPTED / REJECTED once it has, and overlapping runs cannot regress them.
+
+let simulator: Simulator;
+let store: ReceiptStore;
+let client: AceleralaClient;
+let clock = Date.now();
+const storeId = 511;
+
+beforeAll(async () => {
+  // SUNAT answers 1.5 s after each POST: the first run sees nothing, a later one sees the answer.
+  simulator = await startSimulator({ sunatDelayMs: 1_500, seed: 11 });
+  // A table of its own: the poller reads the whole pending-CDR index, and other test files' receipts live
+  // in another simulator whose receipt ids overlap with this one's.
+  const tableName = `cdr-poller-test-${process.pid}`;
+  await ensureReceiptsTable(new DynamoDBClient({}), tableName);
+  store = createReceiptStore({ region: process.env.AWS_REGION ?? "us-east-1", tableName });
+  client = new AceleralaClient({
+    baseUrl: simulator.url,
+    credentials: { client_id: "demo-client", client_secret: "demo-secret" },
+  });
+});
+
+afterAll(async () => {
+  await simulator.stop();
+});
+
+const context = { getRemainingTimeInMillis: () => 30_000 } as Context;
+const scheduled = {} as ScheduledEvent;
+
+function handler() {
+  const deps: PollerDependencies = {
+    store,
+    api: async () => client,
+    options: { ...DEFAULT_POLLER_OPTIONS, baseDelayMs: 1_000 },
+    logger: createLogger("cdr-poller-test"),
+    metrics: createMetrics("cdr-poller-test"),
+    now: () => new Date(clock),
+  };
+  return createPollerHandler(async () => deps);
+}
+
+/** Submits a receipt through the simulator and records it SUBMITTED, as the worker would. */
+async function submitted(forced?: "rejected" | "no_answer") {
+  const order = simulator.createOrder(
+    makeOrder(Math.floor(Math.random() * 1e6), {}, { documentKind: "boleta" }),
+  );
+  const orderId = Number(order.id);
+  if (forced) simulator.setSunatPolicy({ forced: { [String(orderId)]: forced } });
+  const key = { storeId, orderId };
+  const reserved = await store.reserve({
+    key,
+    documentTypeCode: "03",
+    series: "B001",
+    currencyCode: "PEN",
+    grossTotal: "1.00",
+    requestBodyFor: () => "{}",
+    now: new Date(),
+  });
+  const receipt = simulator.createReceipt({
+    ...orderReceiptBody(orderId),
+    correlative: reserved.record.correlative,
+  });
+  await store.markSubmitted(
+    key,
+    "RESERVED",
+    { receiptId: Number(receipt.id), sunatAnswer: null, nextPollAt: clock },
+    new Date(),
+  );
+  return key;
+}
+
+function orderReceiptBody(orderId: number) {
+  return {
+    order_id: orderId,
+    document_type_code: "03",
+    series: "B001",
+    currency_code: "PEN",
+    items: [
+      {
+        name: "Grips",
+        unit: "NIU",
+        quantity: 1,
+        sales_tax_code: "10",
+        sales_tax_rate: 18,
+        net_unit_price: 0.85,
+        net_subtotal: 0.85,
+        net_discounts_total: 0,
+        net_total: 0.85,
+        taxable_total: 0.85,
+        sales_tax_total: 0.15,
+        gross_unit_price: 1,
+        gross_subtotal: 1,
+        gross_discounts_total: 0,
+        gross_total: 1,
+      },
+    ],
+    items_net_total: 0.85,
+    taxable_total: 0.85,
+    sales_tax_total: 0.15,
+    net_total: 0.85,
+    taxes_total: 0.15,
+    gross_total: 1,
+    customer_information: { name: "CLIENTES VARIOS", document_type: "-", document_number: "-" },
+  };
+}
+
+describe("cdr-poller handler", () => {
+  it("reschedules while SUNAT has not answered, then records the answers", async () => {
+    clock = Date.now();
+    const accepted = await submitted();
+    const rejected = await submitted("rejected");
+
+    const firstRun = await handler()(scheduled, context);
+    expect(firstRun).toMatchObject({ stillPending: 2, accepted: 0, rejected: 0 });
+    expect((await store.get(accepted))?.state).toBe("SUBMITTED");
+
+    clock += 3_600_000; // past every back-off
+    await waitForAcknowledged([accepted, rejected]);
+    const secondRun = await handler()(scheduled, context);
+    expect(secondRun).toMatchObject({ accepted: 1, rejected: 1, errors: 0 });
+    expect(await store.get(accepted)).toMatchObject({ state: "ACCEPTED", sunatCode: "0" });
+    const rejectedRecord = await store.get(rejected);
+    expect(rejectedRecord?.state).toBe("REJECTED");
+    expect(rejectedRecord?.cdrUrl).toMatch(/\.zip$/);
+    expect(rejectedRecord?.pendingCdr).toBeUndefined();
+  });
+
+  it("lets two overlapping runs record each answer once, never regressing a receipt", async () => {
+    clock = Date.now();
+    const keys = await Promise.all(Array.from({ length: 6 }, () => submitted()));
+    await waitForAcknowledged(keys);
+    const [a, b] = await Promise.all([handler()(scheduled, context), handler()(scheduled, context)]);
+    expect(a.accepted + b.accepted + a.skipped + b.skipped).toBe(12);
+    expect(a.accepted + b.accepted).toBe(6);
+    expect(a.errors + b.errors).toBe(0);
+    for (const key of keys) {
+      const record = await store.get(key);
+      expect(record?.state).toBe("ACCEPTED");
+      expect(record?.history.filter((t) => t.to === "ACCEPTED")).toHaveLength(1);
+    }
+  });
+
+  it("marks STALE a receipt SUNAT never answered within 72 hours", async () => {
+    clock = Date.now() + 73 * 3_600_000; // the poller runs 73 hours after the submission
+    const key = await submitted("no_answer");
+    const run = await handler()(scheduled, context);
+    expect(run.stale).toBe(1);
+    expect((await store.get(key))?.state).toBe("STALE");
+  });
+});
+
+async function waitForAcknowledged(keys: { orderId: number }[]) {
+  await expect
+    .poll(
+      () =>
+        keys.every((key) => {
+          const found = simulator.listReceipts({ order_id: String(key.orderId) }).data[0] as
+            | { sunat_acknowledged?: number }
+            | undefined;
+          return found?.sunat_acknowledged === 1;
+        }),
+      { timeout: 5_000, interval: 50 },
+    )
+    .toBe(true);
+}
