@@ -305,7 +305,7 @@ export class ReceiptStore {
       "SET #state = :state, receiptId = :receiptId, submittedAt = :now, updatedAt = :now, " +
       "history = list_append(history, :transition)";
     if (answer) {
-      update += ", finalizedAt = :now, " + sunatAssignments(answer, values);
+      update += `, finalizedAt = :now, ${sunatAssignments(answer, values)}`;
     } else {
       update += ", pendingCdr = :pending, nextPollAt = :nextPollAt, pollCount = :zero";
       values[":pending"] = PENDING_CDR_PARTITION;
