@@ -1,0 +1,470 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  aws_cloudwatch as cloudwatch,
+  aws_cloudwatch_actions as cloudwatchActions,
+  Duration,
+  aws_dynamodb as dynamodb,
+  aws_events as events,
+  aws_events_targets as eventsTargets,
+  Fn,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_lambda_event_sources as lambdaEventSources,
+  aws_logs as logs,
+  aws_lambda_nodejs as nodejs,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  aws_secretsmanager as secretsmanager,
+  aws_sns as sns,
+  aws_sqs as sqs,
+  Validations,
+} from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import { POLLER_METRICS } from "../../functions/cdr-poller/index";
+import { WORKER_METRICS } from "../../functions/receipt-worker/index";
+import { RECEIVER_METRICS } from "../../functions/webhook-receiver/index";
+import { METRICS_NAMESPACE } from "../../lib/observability/logger";
+import {
+  assertVisibilityCoversWorker,
+  FUNCTION_SERVICE_NAMES,
+  orderEventsQueueShape,
+  POWERTOOLS_SERVICE_DIMENSION,
+  receiptsTableShape,
+} from "./definitions";
+
+/** The repository root: entries, the lock file and config/stores.json are found from here. */
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const DEFAULT_ACELERALA_API_URL = "https://api.acelerala.com";
+
+/** How long function logs are kept. Receipts themselves live in DynamoDB; logs are for debugging. */
+const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+
+/** Stop the poller before the next scheduled run starts, so two runs rarely overlap (overlaps are safe). */
+const POLLER_TIMEOUT = Duration.seconds(50);
+const RECEIVER_TIMEOUT = Duration.seconds(10);
+
+/**
+ * esbuild's ESM output still calls `require` for the few CommonJS-only dependencies it bundles; Node's ESM
+ * scope has none, so the bundle defines one first.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __acelerala_createRequire } from 'node:module'; " +
+  "const require = __acelerala_createRequire(import.meta.url);";
+
+/** The one-minute schedule of the CDR poller. */
+export const CDR_POLL_SCHEDULE = events.Schedule.rate(Duration.minutes(1));
+
+export class AceleralaSunatStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly receiver: nodejs.NodejsFunction;
+  readonly worker: nodejs.NodejsFunction;
+  readonly poller: nodejs.NodejsFunction;
+  readonly alarmTopic: sns.Topic;
+  readonly alarms: Record<string, cloudwatch.Alarm> = {};
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    assertVisibilityCoversWorker();
+
+    // ---------------------------------------------------------------- parameters
+    const apiUrl = new CfnParameter(this, "AceleralaApiUrl", {
+      type: "String",
+      default: DEFAULT_ACELERALA_API_URL,
+      allowedPattern: "^https://[^\\s/]+(:[0-9]+)?(/[^\\s]*)?$",
+      constraintDescription: "must be an https:// URL (the API's base; routes are /v1/...)",
+      description: "Base URL of the Acelérala API.",
+    });
+    const maximumConcurrency = new CfnParameter(this, "WorkerMaximumConcurrency", {
+      type: "Number",
+      default: orderEventsQueueShape.defaultMaximumConcurrency,
+      minValue: 2, // Lambda's floor for an SQS event source's maximum concurrency
+      maxValue: 1000,
+      description:
+        "Most receipt-worker instances running at once (the SQS event source's maximum concurrency). " +
+        "Keep it low enough that the worker stays under Acelérala's API rate limit.",
+    });
+    const alarmEmail = new CfnParameter(this, "AlarmEmail", {
+      type: "String",
+      default: "",
+      allowedPattern: "^$|^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$",
+      constraintDescription: "must be an e-mail address or empty",
+      description: "Optional: an e-mail address subscribed to the alarm topic (confirm the subscription).",
+    });
+
+    // ---------------------------------------------------------------- storage
+    const tableShape = receiptsTableShape;
+    this.table = new dynamodb.Table(this, "ReceiptsTable", {
+      tableName: tableShape.tableName,
+      partitionKey: tableShape.partitionKey,
+      sortKey: tableShape.sortKey,
+      timeToLiveAttribute: tableShape.timeToLiveAttribute,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Issued receipts are tax records: deleting the stack must never delete them.
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+    });
+    this.table.addGlobalSecondaryIndex(tableShape.pendingCdrIndex);
+
+    // ---------------------------------------------------------------- queues
+    const queueShape = orderEventsQueueShape;
+    this.deadLetterQueue = new sqs.Queue(this, "OrderEventsDlq", {
+      queueName: queueShape.deadLetterQueueName,
+      fifo: true,
+      contentBasedDeduplication: false,
+      retentionPeriod: queueShape.deadLetterRetentionPeriod,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.queue = new sqs.Queue(this, "OrderEventsQueue", {
+      queueName: queueShape.queueName,
+      fifo: true,
+      // The receiver gives each message the webhook-id as its deduplication id.
+      contentBasedDeduplication: false,
+      visibilityTimeout: queueShape.visibilityTimeout,
+      retentionPeriod: queueShape.retentionPeriod,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: queueShape.maxReceiveCount },
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason:
+        "This queue IS the dead-letter queue of the order-events queue; a DLQ of the DLQ would only move " +
+        "the messages an operator must look at further away. The DlqHasMessages alarm watches it.",
+    });
+
+    // ---------------------------------------------------------------- secrets (values filled by the operator)
+    const webhookSecrets = this.placeholderSecret(
+      "WebhookSecrets",
+      'Standard Webhooks signing secrets of the Acelérala webhook: {"secrets": ["whsec_..."]} ' +
+        "(two during a rotation).",
+      "Webhook signing secrets are created by Acelérala when the webhook is registered and rotated by " +
+        "adding the new whsec_ value next to the old one, then removing the old; no rotation Lambda can " +
+        "obtain a new one. The procedure is in docs/deploy.md.",
+    );
+    const credentials = this.placeholderSecret(
+      "AceleralaCredentials",
+      'Acelérala API client credentials per store: {"<store_id>": {"client_id": "...", "client_secret": "..."}}.',
+      "Acelérala issues the client credentials in its dashboard; there is no API a rotation Lambda could " +
+        "call to rotate them. Operators replace the value when Acelérala re-issues them (docs/deploy.md).",
+    );
+
+    // ---------------------------------------------------------------- functions
+    const commonEnvironment = {
+      // Stack traces that point at the TypeScript sources (bundles ship their .map files).
+      NODE_OPTIONS: "--enable-source-maps",
+    };
+
+    this.receiver = this.nodeFunction("WebhookReceiver", {
+      entryName: "webhook-receiver",
+      description: "Verifies Acelérala webhooks and enqueues order events (Function URL).",
+      timeout: RECEIVER_TIMEOUT,
+      memorySize: 256,
+      environment: {
+        ...commonEnvironment,
+        ORDER_EVENTS_QUEUE_URL: this.queue.queueUrl,
+        WEBHOOK_SECRETS_ARN: webhookSecrets.secretArn,
+      },
+    });
+    this.queue.grant(this.receiver, "sqs:SendMessage");
+    this.grantSecretValue(this.receiver, webhookSecrets);
+    const receiverUrl = this.receiver.addFunctionUrl({
+      // The Standard Webhooks signature (verified in the handler) is the authentication.
+      authType: lambda.FunctionUrlAuthType.NONE,
+      invokeMode: lambda.InvokeMode.BUFFERED,
+    });
+
+    this.worker = this.nodeFunction("ReceiptWorker", {
+      entryName: "receipt-worker",
+      description: "Issues the one SUNAT receipt of each paid order (SQS FIFO event source).",
+      timeout: queueShape.workerTimeout,
+      memorySize: 512,
+      environment: {
+        ...commonEnvironment,
+        TABLE_NAME: this.table.tableName,
+        ORDER_EVENTS_QUEUE_URL: this.queue.queueUrl,
+        ACELERALA_API_URL: apiUrl.valueAsString,
+        ACELERALA_CREDENTIALS_ARN: credentials.secretArn,
+      },
+      // STORES_CONFIG_PATH keeps its default, config/stores.json relative to /var/task: ship the file there.
+      copyStoresConfig: true,
+    });
+    this.worker.addEventSource(
+      new lambdaEventSources.SqsEventSource(this.queue, {
+        batchSize: queueShape.batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: maximumConcurrency.valueAsNumber,
+      }),
+    );
+    // The worker reads and updates single receipts (and counters, in a transaction); it never queries the index.
+    this.worker.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    this.grantSecretValue(this.worker, credentials);
+
+    this.poller = this.nodeFunction("CdrPoller", {
+      entryName: "cdr-poller",
+      description: "Mirrors SUNAT's answers (CDR) of submitted receipts into DynamoDB, every minute.",
+      timeout: POLLER_TIMEOUT,
+      memorySize: 256,
+      // The next run is a minute away; an automatic retry would only overlap with it.
+      retryAttempts: 0,
+      environment: {
+        ...commonEnvironment,
+        TABLE_NAME: this.table.tableName,
+        ACELERALA_API_URL: apiUrl.valueAsString,
+        ACELERALA_CREDENTIALS_ARN: credentials.secretArn,
+      },
+    });
+    this.poller.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:Query"],
+        resources: [`${this.table.tableArn}/index/${tableShape.pendingCdrIndex.indexName}`],
+      }),
+    );
+    this.poller.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ["dynamodb:UpdateItem"], resources: [this.table.tableArn] }),
+    );
+    this.grantSecretValue(this.poller, credentials);
+    new events.Rule(this, "CdrPollSchedule", {
+      description: "Runs the CDR poller every minute.",
+      schedule: CDR_POLL_SCHEDULE,
+      targets: [new eventsTargets.LambdaFunction(this.poller, { retryAttempts: 0 })],
+    });
+
+    // ---------------------------------------------------------------- alarms
+    this.alarmTopic = new sns.Topic(this, "AlarmTopic", {
+      displayName: "acelerala-sunat alarms",
+      enforceSSL: true,
+    });
+    Validations.of(this.alarmTopic).acknowledge({
+      id: "AwsSolutions-SNS2",
+      reason:
+        "Alarm notifications carry only alarm names and metric values, no receipt or customer data. " +
+        "CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key, and a " +
+        "customer managed KMS key for this alone is not worth its cost.",
+    });
+    const hasAlarmEmail = new CfnCondition(this, "HasAlarmEmail", {
+      expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, "")),
+    });
+    const subscription = new sns.CfnSubscription(this, "AlarmEmailSubscription", {
+      topicArn: this.alarmTopic.topicArn,
+      protocol: sns.SubscriptionProtocol.EMAIL,
+      endpoint: alarmEmail.valueAsString,
+    });
+    subscription.cfnOptions.condition = hasAlarmEmail;
+    this.createAlarms();
+
+    // ---------------------------------------------------------------- outputs (what an operator and the CLI need)
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output("TableName", this.table.tableName, "TABLE_NAME");
+    output("OrderEventsQueueUrl", this.queue.queueUrl, "ORDER_EVENTS_QUEUE_URL");
+    output("OrderEventsQueueArn", this.queue.queueArn, "ARN of the order-events queue");
+    output("OrderEventsDlqUrl", this.deadLetterQueue.queueUrl, "ORDER_EVENTS_DLQ_URL");
+    output("OrderEventsDlqArn", this.deadLetterQueue.queueArn, "DLQ ARN (StartMessageMoveTask source)");
+    output("ReceiverUrl", receiverUrl.url, "Register this URL as the Acelérala webhook endpoint");
+    output("WebhookSecretsArn", webhookSecrets.secretArn, 'WEBHOOK_SECRETS_ARN: {"secrets": ["whsec_..."]}');
+    output(
+      "AceleralaCredentialsArn",
+      credentials.secretArn,
+      "ACELERALA_CREDENTIALS_ARN (per-store credentials)",
+    );
+    output("AlarmTopicArn", this.alarmTopic.topicArn, "SNS topic the alarms notify");
+  }
+
+  /**
+   * A secret whose value the operator fills after the deploy. CloudFormation generates a random placeholder,
+   * so no value is ever in the template; the handlers refuse the placeholder (wrong shape) until it is filled.
+   */
+  private placeholderSecret(id: string, description: string, rotationReason: string): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, id, {
+      description,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ placeholder: "replace this whole value" }),
+        generateStringKey: "random",
+        excludePunctuation: true,
+      },
+    });
+    Validations.of(secret).acknowledge({ id: "AwsSolutions-SMG4", reason: rotationReason });
+    return secret;
+  }
+
+  /** Powertools Parameters calls only GetSecretValue. */
+  private grantSecretValue(fn: lambda.IFunction, secret: secretsmanager.ISecret): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ["secretsmanager:GetSecretValue"], resources: [secret.secretArn] }),
+    );
+  }
+
+  /**
+   * Node.js 22 on arm64, bundled here with the local esbuild (no Docker): minified ESM with source maps and
+   * the AWS SDK bundled and tree-shaken (the pinned SDK version, not the runtime's). Each function gets its own
+   * role and log group, so its permissions are exactly the grants made on it.
+   */
+  private nodeFunction(
+    id: string,
+    options: {
+      entryName: string;
+      description: string;
+      timeout: Duration;
+      memorySize: number;
+      environment: Record<string, string>;
+      retryAttempts?: number;
+      copyStoresConfig?: boolean;
+    },
+  ): nodejs.NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, {
+      retention: LOG_RETENTION,
+      // Logs are for debugging; the receipts are in the retained table.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: `Execution role of the ${options.entryName} function`,
+    });
+    logGroup.grantWrite(role);
+    const storesConfig = path.join(PROJECT_ROOT, "config", "stores.json");
+    const fn = new nodejs.NodejsFunction(this, id, {
+      entry: path.join(PROJECT_ROOT, "functions", options.entryName, "index.ts"),
+      handler: "handler",
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, "package-lock.json"),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      description: options.description,
+      timeout: options.timeout,
+      memorySize: options.memorySize,
+      environment: options.environment,
+      role,
+      logGroup,
+      retryAttempts: options.retryAttempts,
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        target: "node22",
+        mainFields: ["module", "main"],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        logLevel: nodejs.LogLevel.WARNING,
+        sourceMap: true,
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string): string[] =>
+            options.copyStoresConfig
+              ? [`mkdir -p "${outputDir}/config"`, `cp "${storesConfig}" "${outputDir}/config/stores.json"`]
+              : [],
+        },
+      },
+    });
+    Validations.of(fn).acknowledge({
+      id: "AwsSolutions-L1",
+      reason:
+        "Pinned on purpose to Node.js 22 (nodejs22.x, supported by Lambda until 2027): the runtime the code, " +
+        "its esbuild target and its tests are written for (docs/design.md). Moving to a newer runtime is a " +
+        "deliberate change, tested first, not something a deploy should do implicitly.",
+    });
+    return fn;
+  }
+
+  private createAlarms(): void {
+    const action = new cloudwatchActions.SnsAction(this.alarmTopic);
+    const fiveMinutes = Duration.minutes(5);
+    const add = (id: string, metric: cloudwatch.IMetric, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // No data means nothing happened (the custom metrics are only emitted when there is work).
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      alarm.addAlarmAction(action);
+      this.alarms[id] = alarm;
+    };
+    const appMetric = (service: string, metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { [POWERTOOLS_SERVICE_DIMENSION]: service },
+        statistic: cloudwatch.Stats.SUM,
+        period: fiveMinutes,
+      });
+
+    add(
+      "DlqHasMessages",
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      "Order events gave up after all retries and wait in the DLQ: an order may have no receipt. " +
+        "Inspect, fix, then replay (npm run -s cpe -- dlq replay --aws).",
+    );
+    add(
+      "CdrStale",
+      appMetric(FUNCTION_SERVICE_NAMES.poller, POLLER_METRICS.stale),
+      "A submitted receipt got no SUNAT answer (CDR) in time and was marked STALE.",
+    );
+    add(
+      "ReceiptsRejected",
+      new cloudwatch.MathExpression({
+        expression: "FILL(worker, 0) + FILL(poller, 0)",
+        usingMetrics: {
+          worker: appMetric(FUNCTION_SERVICE_NAMES.worker, WORKER_METRICS.rejected),
+          poller: appMetric(FUNCTION_SERVICE_NAMES.poller, POLLER_METRICS.rejected),
+        },
+        period: fiveMinutes,
+        label: "Receipts rejected by SUNAT",
+      }),
+      "SUNAT rejected a receipt (worker or poller): it needs a credit note or a correction.",
+    );
+    add(
+      "WebhookEnqueueFailed",
+      appMetric(FUNCTION_SERVICE_NAMES.receiver, RECEIVER_METRICS.enqueueFailed),
+      "The receiver could not enqueue an order event (it answered 503; Acelérala retries).",
+    );
+    add(
+      "ReceiverUrl5xx",
+      new cloudwatch.Metric({
+        namespace: "AWS/Lambda",
+        metricName: "Url5xxCount",
+        dimensionsMap: { FunctionName: this.receiver.functionName },
+        statistic: cloudwatch.Stats.SUM,
+        period: fiveMinutes,
+      }),
+      "The receiver's Function URL answered 5xx: a missing or malformed webhook secret, a misconfiguration " +
+        "or an SQS failure. Acelérala retries, but nothing is being accepted meanwhile.",
+    );
+    const functions = { Receiver: this.receiver, Worker: this.worker, Poller: this.poller };
+    for (const [name, fn] of Object.entries(functions)) {
+      add(
+        `${name}Errors`,
+        fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+        `The ${name.toLowerCase()} function failed (an invocation error, not a handled failure).`,
+      );
+      add(
+        `${name}Throttles`,
+        fn.metricThrottles({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+        `The ${name.toLowerCase()} function was throttled (account or reserved concurrency exhausted).`,
+      );
+    }
+  }
+}
