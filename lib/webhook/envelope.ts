@@ -14,6 +14,13 @@ export const ORDER_EVENT_TYPES = [
   "orders.updated.placed",
   "orders.updated.canceled",
 ] as const;
+/** The events a store subscribes the receiver to: an order placed, updated while placed, or cancelled. */
+export const SUBSCRIBED_ORDER_EVENTS = [
+  "orders.created.placed",
+  "orders.updated.placed",
+  "orders.updated.canceled",
+] as const;
+
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 
 export function isOrderEventType(type: string): type is OrderEventType {

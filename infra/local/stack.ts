@@ -1,0 +1,204 @@
+import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
+import { SUBSCRIBED_ORDER_EVENTS } from "../../lib/webhook/envelope";
+import { generateWebhookSecret } from "../../lib/webhook/signature";
+import { type Simulator, startSimulator } from "../simulator/server";
+import type { LocalLog } from "./aws-local-constants";
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from "./aws-local-constants";
+import { type LocalAws, type LocalAwsEnv, startLocalAws } from "./local-aws";
+import { ensureReceiptsTable } from "./receipts-table";
+import { type FunctionUrlServer, startFunctionUrlServer } from "./runner/function-url-server";
+import { type LambdaFunction, startLambdaFunction } from "./runner/lambda-function";
+import { type Schedule, startSchedule } from "./runner/schedule";
+import { type SqsEventSource, startSqsEventSource } from "./runner/sqs-event-source";
+import { createOrderEventsQueues } from "./sqs-local";
+
+/**
+ * The whole system on one machine: DynamoDB Local and fauxqs (the AWS side), the Acelérala simulator, and
+ * the three real handlers run by the local Lambda runner — the receiver behind a Function URL server, the
+ * worker on the queue's event source, the CDR poller on a timer — wired with the same environment variables
+ * they read on AWS. `npm start`, the end-to-end tests, the demo, the benchmark and the chaos run all use it.
+ */
+
+const STORES_CONFIG_PATH = fileURLToPath(new URL("../../config/stores.json", import.meta.url));
+
+/** The demo store's local credentials in the simulator (never used outside the local stack). */
+const DEMO_CREDENTIALS = { "511": { client_id: "demo-client", client_secret: "demo-secret" } };
+
+export const WEBHOOK_PATH = "/webhooks/acelerala";
+
+export interface LocalStackOptions {
+  /** Port of the receiver's Function URL server; 0 picks a free one. */
+  receiverPort?: number;
+  /** Active signing secrets; the simulator signs with the first. Generated when absent. */
+  webhookSecrets?: string[];
+  /** How often the CDR poller runs (LOCAL_CDR_POLL_SECONDS). */
+  cdrPollSeconds?: number;
+  /** First CDR poll after submission and the poller's back-off base (CDR_POLL_BASE_SECONDS). */
+  cdrPollBaseSeconds?: number;
+  /** Worker retry back-off base (WORKER_RETRY_BASE_SECONDS). */
+  workerRetryBaseSeconds?: number;
+  /** The simulator's SUNAT answer delay. */
+  sunatDelayMs?: number;
+  simulatorSeed?: number;
+  /** Webhook sender retry base delay in the simulator. */
+  webhookRetryBaseDelayMs?: number;
+  /** Worker environments / batches in flight. */
+  workerConcurrency?: number;
+  /** Keep DynamoDB data in this folder between runs. */
+  persistDir?: string;
+  /**
+   * Reuse already running emulators (the integration tests' global setup) instead of starting new ones:
+   * a table and queues of their own, named with `namePrefix`, isolate this stack from other test files.
+   */
+  emulators?: { env: LocalAwsEnv; namePrefix: string; visibilityTimeoutSeconds?: number };
+  /** Progress lines of the stack itself. */
+  log?: LocalLog;
+  /** Each log line a handler writes; default: dropped (tests) — `npm start` prints them. */
+  handlerOutput?: (functionName: string, line: string) => void;
+}
+
+export interface LocalStack {
+  /** What handlers and the CLI read: AWS endpoints, table, queues, Acelérala URL and local secrets. */
+  env: Record<string, string>;
+  simulator: Simulator;
+  /** The receiver's base URL; webhooks go to `${receiverUrl}${WEBHOOK_PATH}`. */
+  receiverUrl: string;
+  functions: { receiver: LambdaFunction; worker: LambdaFunction; poller: LambdaFunction };
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log;
+  const webhookSecrets = options.webhookSecrets?.length ? options.webhookSecrets : [generateWebhookSecret()];
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    // Reverse order of start: inputs first (timer, poller, URL), then functions, then emulators.
+    for (const stopOne of stoppers.splice(0).reverse()) await stopOne();
+  };
+
+  try {
+    const [localAws, simulator] = await Promise.all([
+      options.emulators
+        ? isolatedResources(options.emulators)
+        : startLocalAws({ persistDir: options.persistDir, log }),
+      startSimulator({
+        webhookSecret: webhookSecrets[0],
+        sunatDelayMs: options.sunatDelayMs ?? 2_000,
+        seed: options.simulatorSeed ?? 1,
+        webhookDelivery: { baseDelayMs: options.webhookRetryBaseDelayMs ?? 1_000 },
+      }),
+    ]);
+    stoppers.push(
+      () => localAws.stop(),
+      () => simulator.stop(),
+    );
+    log?.(`Acelérala simulator on ${simulator.url}`);
+
+    const env: Record<string, string> = {
+      ...localAws.env,
+      ACELERALA_API_URL: simulator.url,
+      ACELERALA_CREDENTIALS: JSON.stringify(DEMO_CREDENTIALS),
+      WEBHOOK_SECRETS: webhookSecrets.join(" "),
+      STORES_CONFIG_PATH,
+      CDR_POLL_BASE_SECONDS: String(options.cdrPollBaseSeconds ?? 60),
+      WORKER_RETRY_BASE_SECONDS: String(options.workerRetryBaseSeconds ?? 10),
+      POWERTOOLS_LOG_LEVEL: "INFO",
+    };
+    const output = (name: string) => (line: string) => options.handlerOutput?.(name, line);
+    const receiver = startLambdaFunction({
+      name: "webhook-receiver",
+      handler: "functions/webhook-receiver/index.ts#handler",
+      env,
+      timeoutSeconds: 10,
+      concurrency: 4,
+      output: output("webhook-receiver"),
+    });
+    const worker = startLambdaFunction({
+      name: "receipt-worker",
+      handler: "functions/receipt-worker/index.ts#handler",
+      env,
+      timeoutSeconds: ORDER_EVENTS_QUEUE.workerTimeoutSeconds,
+      concurrency: options.workerConcurrency ?? ORDER_EVENTS_QUEUE.maximumConcurrency,
+      output: output("receipt-worker"),
+    });
+    const poller = startLambdaFunction({
+      name: "cdr-poller",
+      handler: "functions/cdr-poller/index.ts#handler",
+      env,
+      timeoutSeconds: 60,
+      output: output("cdr-poller"),
+    });
+    stoppers.push(
+      () => receiver.stop(),
+      () => worker.stop(),
+      () => poller.stop(),
+    );
+    await Promise.all([receiver.warm(), worker.warm(), poller.warm()]);
+
+    const url: FunctionUrlServer = await startFunctionUrlServer({
+      function: receiver,
+      port: options.receiverPort ?? 0,
+      log,
+    });
+    stoppers.push(() => url.stop());
+    const eventSource: SqsEventSource = await startSqsEventSource({
+      function: worker,
+      queueUrl: env.ORDER_EVENTS_QUEUE_URL ?? "",
+      endpoint: env.AWS_ENDPOINT_URL_SQS ?? "",
+      batchSize: ORDER_EVENTS_QUEUE.batchSize,
+      maximumConcurrency: options.workerConcurrency ?? ORDER_EVENTS_QUEUE.maximumConcurrency,
+      log,
+    });
+    stoppers.push(() => eventSource.stop());
+    const schedule: Schedule = startSchedule({
+      function: poller,
+      intervalSeconds: options.cdrPollSeconds ?? 60,
+      log,
+    });
+    stoppers.push(() => schedule.stop());
+
+    simulator.createWebhook({
+      url: `${url.url}${WEBHOOK_PATH}`,
+      description: "acelerala-sunat local receiver",
+      enabled_events: [...SUBSCRIBED_ORDER_EVENTS],
+    });
+    return { env, simulator, receiverUrl: url.url, functions: { receiver, worker, poller }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A fresh table and queue pair in running emulators; stopping leaves the emulators to their owner. */
+async function isolatedResources(emulators: NonNullable<LocalStackOptions["emulators"]>): Promise<LocalAws> {
+  const { env, namePrefix } = emulators;
+  const config = { region: LOCAL_AWS_REGION, credentials: LOCAL_AWS_CREDENTIALS };
+  const dynamo = new DynamoDBClient({ ...config, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
+  const sqs = new SQSClient({ ...config, endpoint: env.AWS_ENDPOINT_URL_SQS });
+  try {
+    const tableName = `${namePrefix}-receipts`;
+    const [queues] = await Promise.all([
+      createOrderEventsQueues(sqs, {
+        name: `${namePrefix}-order-events.fifo`,
+        deadLetterName: `${namePrefix}-order-events-dlq.fifo`,
+        visibilityTimeoutSeconds: emulators.visibilityTimeoutSeconds,
+      }),
+      ensureReceiptsTable(dynamo, tableName),
+    ]);
+    return {
+      env: {
+        ...env,
+        TABLE_NAME: tableName,
+        ORDER_EVENTS_QUEUE_URL: queues.queueUrl,
+        ORDER_EVENTS_DLQ_URL: queues.deadLetterQueueUrl,
+      },
+      stop: async () => {},
+    };
+  } finally {
+    dynamo.destroy();
+    sqs.destroy();
+  }
+}

@@ -1,0 +1,84 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parseWebhookSecrets } from "../../lib/webhook/signature";
+import { type LocalStack, startLocalStack, WEBHOOK_PATH } from "./stack";
+
+/**
+ * `npm start [-- --persist] [-- --quiet]`: the whole pipeline on this machine. Prints each endpoint and a
+ * `ready` line, answers GET /health on RECEIVER_PORT, and stops everything (Java included) on Ctrl-C/SIGTERM.
+ *
+ * Environment: RECEIVER_PORT (default 3000), LOCAL_CDR_POLL_SECONDS (default 60), WEBHOOK_SECRETS
+ * (space-separated whsec_… values; the first signs the simulator's deliveries; generated and printed when unset),
+ * SUNAT_DELAY_MS (the simulator's answer delay, default 2000).
+ */
+
+/** Where the CLI (`npm run -s cpe -- …`) finds the running local stack. */
+export const LOCAL_ENV_FILE = resolve(".cache/local-stack/env.json");
+
+function numberFrom(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    console.error(`${name} must be a non-negative number, got "${text}"`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const { values } = parseArgs({
+  options: { persist: { type: "boolean", default: false }, quiet: { type: "boolean", default: false } },
+});
+
+const started = Date.now();
+const configuredSecrets = parseWebhookSecrets(process.env.WEBHOOK_SECRETS);
+const log = (line: string) => console.log(`[local] ${line}`);
+
+let stack: LocalStack;
+try {
+  stack = await startLocalStack({
+    receiverPort: numberFrom("RECEIVER_PORT", 3000),
+    cdrPollSeconds: numberFrom("LOCAL_CDR_POLL_SECONDS", 60),
+    sunatDelayMs: numberFrom("SUNAT_DELAY_MS", 2_000),
+    webhookSecrets: configuredSecrets,
+    persistDir: values.persist ? resolve(".cache/dynamodb-data") : undefined,
+    log,
+    handlerOutput: values.quiet ? undefined : (name, line) => console.log(`[${name}] ${line}`),
+  });
+} catch (error) {
+  console.error(`could not start the local stack: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
+await mkdir(dirname(LOCAL_ENV_FILE), { recursive: true });
+await writeFile(LOCAL_ENV_FILE, `${JSON.stringify(stack.env, null, 2)}\n`, { mode: 0o600 });
+
+console.log(
+  `receiver (Function URL)   ${stack.receiverUrl}${WEBHOOK_PATH}   health: ${stack.receiverUrl}/health`,
+);
+console.log(`Acelérala simulator       ${stack.simulator.url}   (admin: ${stack.simulator.url}/_sim/stats)`);
+console.log(
+  `DynamoDB Local            ${stack.env.AWS_ENDPOINT_URL_DYNAMODB}   table ${stack.env.TABLE_NAME}`,
+);
+console.log(`SQS (fauxqs)              ${stack.env.ORDER_EVENTS_QUEUE_URL}`);
+console.log(`                          DLQ ${stack.env.ORDER_EVENTS_DLQ_URL}`);
+if (configuredSecrets.length === 0) {
+  // A development secret for this run only; set WEBHOOK_SECRETS to keep one across runs.
+  console.log(`WEBHOOK_SECRETS (generated for this run): ${stack.env.WEBHOOK_SECRETS}`);
+}
+console.log(`CLI environment           ${LOCAL_ENV_FILE}`);
+console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[local] ${signal}: stopping`);
+  await stack.stop();
+  await rm(LOCAL_ENV_FILE, { force: true });
+  console.log("[local] stopped");
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
