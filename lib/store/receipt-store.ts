@@ -67,6 +67,34 @@ export interface ReserveInput {
   /** Renders the exact request body for the allocated correlative. */
   requestBodyFor: (correlative: number) => string;
   now: Date;
+  /**
+   * The order's NEEDS_ATTENTION record as last read, when it has one. Without it the order must have no
+   * record at all; otherwise nothing is written and the existing record comes back (`reserved: false`).
+   */
+  previous?: ReceiptRecord;
+}
+
+function reservedRecord(
+  input: ReserveInput,
+  correlative: number,
+  documentNumber: string,
+  reserved: StateTransition,
+): ReceiptRecord {
+  return {
+    storeId: input.key.storeId,
+    orderId: input.key.orderId,
+    state: "RESERVED",
+    documentTypeCode: input.documentTypeCode,
+    series: input.series,
+    correlative,
+    documentNumber,
+    currencyCode: input.currencyCode,
+    grossTotal: input.grossTotal,
+    requestBody: input.requestBodyFor(correlative),
+    createdAt: input.now.toISOString(),
+    updatedAt: input.now.toISOString(),
+    history: [reserved],
+  };
 }
 
 export type ReserveResult =
@@ -108,6 +136,9 @@ function isConditionalFailure(error: unknown): boolean {
 }
 
 export class ReceiptStore {
+  /** Last correlative this process wrote per store and series: saves the counter read on the happy path. */
+  private readonly lastCorrelatives = new Map<string, number>();
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -127,18 +158,30 @@ export class ReceiptStore {
    */
   async reserve(input: ReserveInput): Promise<ReserveResult> {
     const { key, series, now } = input;
+    const cacheKey = `${key.storeId}#${series}`;
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
       if (attempt > 0) await jitter(attempt);
-      const counter = await this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: counterKey(key.storeId, series),
-          ConsistentRead: true,
-        }),
-      );
-      const last = typeof counter.Item?.last === "number" ? counter.Item.last : 0;
+      // The last value this process wrote is usually still current (one worker environment handles a run of
+      // orders); when another environment moved the counter, the condition fails and we read it instead.
+      let last = this.lastCorrelatives.get(cacheKey);
+      if (last === undefined) {
+        const counter = await this.db.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: counterKey(key.storeId, series),
+            ConsistentRead: true,
+          }),
+        );
+        last = typeof counter.Item?.last === "number" ? counter.Item.last : 0;
+      }
       const correlative = last + 1;
       const documentNumber = `${series}-${correlative}`;
+      const transitionOut = transition(
+        input.previous?.state ?? null,
+        "RESERVED",
+        `number ${documentNumber} reserved`,
+        now,
+      );
       try {
         await this.db.send(
           new TransactWriteCommand({
@@ -148,12 +191,12 @@ export class ReceiptStore {
                   TableName: this.tableName,
                   Key: counterKey(key.storeId, series),
                   UpdateExpression: "SET #last = :next, updatedAt = :now",
-                  ConditionExpression: counter.Item ? "#last = :last" : `attribute_not_exists(${PK})`,
+                  ConditionExpression: last > 0 ? "#last = :last" : `attribute_not_exists(${PK})`,
                   ExpressionAttributeNames: { "#last": "last" },
                   ExpressionAttributeValues: {
                     ":next": correlative,
                     ":now": now.toISOString(),
-                    ...(counter.Item ? { ":last": last } : {}),
+                    ...(last > 0 ? { ":last": last } : {}),
                   },
                 },
               },
@@ -168,15 +211,18 @@ export class ReceiptStore {
                     "createdAt = if_not_exists(createdAt, :now), updatedAt = :now, " +
                     "history = list_append(if_not_exists(history, :empty), :transition) " +
                     "REMOVE problems, lastError",
-                  // A NEEDS_ATTENTION record keeps a number the API refused; it takes a new one only when the
-                  // fixed order needs another series (e.g. the customer now wants a Factura instead of a Boleta).
-                  ConditionExpression: `attribute_not_exists(${PK}) OR (#state = :needsAttention AND (attribute_not_exists(series) OR series <> :series))`,
+                  // A new order: no record yet. A NEEDS_ATTENTION record (passed as `previous`) keeps a number the
+                  // API refused; it takes a new one only when the fixed order needs another series (e.g. the
+                  // customer now wants a Factura instead of a Boleta).
+                  ConditionExpression: input.previous
+                    ? "#state = :needsAttention AND (attribute_not_exists(series) OR series <> :series)"
+                    : `attribute_not_exists(${PK})`,
                   ExpressionAttributeNames: { "#state": "state" },
                   ExpressionAttributeValues: {
                     ":storeId": key.storeId,
                     ":orderId": key.orderId,
                     ":reserved": "RESERVED",
-                    ":needsAttention": "NEEDS_ATTENTION",
+                    ...(input.previous ? { ":needsAttention": "NEEDS_ATTENTION" } : {}),
                     ":type": input.documentTypeCode,
                     ":series": series,
                     ":correlative": correlative,
@@ -186,17 +232,22 @@ export class ReceiptStore {
                     ":body": input.requestBodyFor(correlative),
                     ":now": now.toISOString(),
                     ":empty": [],
-                    ":transition": [transition(null, "RESERVED", `number ${documentNumber} reserved`, now)],
+                    ":transition": [transitionOut],
                   },
                 },
               },
             ],
           }),
         );
-        const record = await this.get(key);
+        this.lastCorrelatives.set(cacheKey, correlative);
+        // A new record is exactly what we wrote; one that existed (NEEDS_ATTENTION) has history to read back.
+        const record = input.previous
+          ? await this.get(key)
+          : reservedRecord(input, correlative, documentNumber, transitionOut);
         if (!record) throw new Error(`reserved record of order ${key.storeId}/${key.orderId} vanished`);
         return { reserved: true, record };
       } catch (error) {
+        this.lastCorrelatives.delete(cacheKey);
         if (!(error instanceof TransactionCanceledException)) throw error;
         const [counterReason, recordReason] = error.CancellationReasons ?? [];
         if (recordReason?.Code === "ConditionalCheckFailed") {

@@ -165,6 +165,7 @@ async function holdNumber(
     grossTotal: decision.grossTotal,
     requestBodyFor: bodyFor,
     now: deps.now(),
+    previous: existing,
   });
   return { record: result.record, fresh: result.reserved };
 }

@@ -131,7 +131,8 @@ describe("ReceiptStore", () => {
     };
     await store.markNeedsAttention(key, [problem], "RUC inválido", NOW);
     expect(await store.get(key)).toMatchObject({ state: "NEEDS_ATTENTION", problems: [problem] });
-    const fixed = await store.reserve(reserveInput(storeId, 1));
+    const flagged = await store.get(key);
+    const fixed = await store.reserve({ ...reserveInput(storeId, 1), previous: flagged });
     expect(fixed.reserved).toBe(true);
     expect(fixed.record).toMatchObject({ state: "RESERVED", documentNumber: "F001-1" });
     expect(fixed.record.problems).toBeUndefined();
