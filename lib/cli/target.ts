@@ -1,0 +1,235 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConfigError, loadConfigFields } from "../config/env";
+import { ReceiptStore } from "../store/receipt-store";
+import { type CliIo, InputFileError, readJsonFile } from "./io";
+
+/**
+ * Where an operator command (`cpe dlq`, `cpe status`, `cpe receipts`) acts: by default the LOCAL stack whose
+ * environment `npm start` wrote to .cache/local-stack/env.json, with `--aws` the AWS account of the usual AWS
+ * environment (AWS_REGION / AWS_PROFILE, the credential chain) and the stack's TABLE_NAME,
+ * ORDER_EVENTS_QUEUE_URL, ORDER_EVENTS_DLQ_URL.
+ *
+ * The SDK clients get region, endpoint and credentials explicitly from the chosen environment; process.env is
+ * never modified. Locally that matters: only the file's values are used, so a real key or profile in the
+ * operator's shell can never be sent to an emulator, and a file without emulator endpoints is refused
+ * rather than silently pointed at AWS.
+ */
+
+export const LOCAL_STACK_ENV_PATH = ".cache/local-stack/env.json";
+
+/** parseArgs options every operator command accepts. */
+export const TARGET_OPTIONS = {
+  aws: { type: "boolean" },
+  "local-env": { type: "string" },
+} as const;
+
+export const TARGET_USAGE = `  --aws                act on AWS: region and credentials from the usual AWS environment (AWS_REGION,
+                       AWS_PROFILE, …), TABLE_NAME / ORDER_EVENTS_QUEUE_URL / ORDER_EVENTS_DLQ_URL from the
+                       environment (the stack outputs them)
+  --local-env FILE     the local stack's environment file (default: ${LOCAL_STACK_ENV_PATH}, written by
+                       \`npm start\`)`;
+
+export interface TargetFlags {
+  aws?: boolean;
+  "local-env"?: string;
+}
+
+export interface Target {
+  mode: "local" | "aws";
+  /** For messages: "local stack (.cache/local-stack/env.json)" or "AWS". */
+  description: string;
+  tableName: string;
+  /** Present when the command asked for the queues. */
+  queueUrl?: string;
+  dlqUrl?: string;
+  /** Undefined on AWS when the region comes from the profile (the SDK resolves it). */
+  region?: string;
+  endpoints: { dynamodb?: string; sqs?: string };
+  /** Explicit only locally; on AWS the SDK's default chain provides them. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** The target could not be chosen or its environment is incomplete; the message says what to do. */
+export class TargetError extends Error {
+  override name = "TargetError";
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+async function readLocalEnv(path: string, explicit: boolean, io: CliIo): Promise<Env> {
+  let content: unknown;
+  try {
+    content = await readJsonFile(path, io);
+  } catch (error) {
+    if (error instanceof InputFileError && /cannot read the file \(ENOENT\)/.test(error.message)) {
+      throw new TargetError(
+        explicit
+          ? `the local stack is not running (${path} does not exist): start it with \`npm start\`, or use --aws`
+          : "the local stack is not running: start it with `npm start`, or use --aws",
+      );
+    }
+    throw error;
+  }
+  if (typeof content !== "object" || content === null || Array.isArray(content)) {
+    throw new TargetError(`${path}: expected a JSON object of environment variables`);
+  }
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(content)) {
+    if (typeof value === "string") env[name] = value;
+    else if (typeof value === "number" || typeof value === "boolean") env[name] = String(value);
+  }
+  return env;
+}
+
+/**
+ * Picks the target from the flags and checks its environment. `needsQueues`: the DLQ commands need both queue
+ * URLs; status and receipts only the table. Every missing variable is named at once.
+ */
+export async function resolveTarget(
+  flags: TargetFlags,
+  io: CliIo,
+  options: { needsQueues: boolean },
+): Promise<Target> {
+  if (flags.aws && flags["local-env"] !== undefined)
+    throw new TargetError("--aws and --local-env exclude each other: choose AWS or a local stack");
+  const fields = options.needsQueues
+    ? (["tableName", "orderEventsQueueUrl", "orderEventsDlqUrl"] as const)
+    : (["tableName"] as const);
+
+  if (flags.aws) {
+    let config: { tableName: string; orderEventsQueueUrl?: string; orderEventsDlqUrl?: string };
+    try {
+      config = loadConfigFields(io.env, fields);
+    } catch (error) {
+      if (error instanceof ConfigError)
+        throw new TargetError(
+          `--aws needs the stack's outputs in the environment: ${error.problems.join("; ")}`,
+        );
+      throw error;
+    }
+    const target: Target = {
+      mode: "aws",
+      description: "AWS",
+      tableName: config.tableName,
+      endpoints: {},
+    };
+    const region = nonEmpty(io.env.AWS_REGION) ?? nonEmpty(io.env.AWS_DEFAULT_REGION);
+    if (region) target.region = region;
+    // Honour endpoint overrides the way the SDK does (e.g. a VPC endpoint), from the command's environment.
+    const dynamodb = nonEmpty(io.env.AWS_ENDPOINT_URL_DYNAMODB) ?? nonEmpty(io.env.AWS_ENDPOINT_URL);
+    const sqs = nonEmpty(io.env.AWS_ENDPOINT_URL_SQS) ?? nonEmpty(io.env.AWS_ENDPOINT_URL);
+    if (dynamodb) target.endpoints.dynamodb = dynamodb;
+    if (sqs) target.endpoints.sqs = sqs;
+    if (config.orderEventsQueueUrl) target.queueUrl = config.orderEventsQueueUrl;
+    if (config.orderEventsDlqUrl) target.dlqUrl = config.orderEventsDlqUrl;
+    return target;
+  }
+
+  const path = flags["local-env"] ?? LOCAL_STACK_ENV_PATH;
+  const env = await readLocalEnv(path, flags["local-env"] !== undefined, io);
+  const problems: string[] = [];
+  let config: {
+    region: string;
+    tableName: string;
+    orderEventsQueueUrl?: string;
+    orderEventsDlqUrl?: string;
+  } = {
+    region: "",
+    tableName: "",
+  };
+  try {
+    config = loadConfigFields(env, ["region", ...fields]);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  const dynamodb = nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB);
+  const sqs = nonEmpty(env.AWS_ENDPOINT_URL_SQS);
+  const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
+  if (!dynamodb) problems.push("AWS_ENDPOINT_URL_DYNAMODB is missing");
+  if (options.needsQueues && !sqs) problems.push("AWS_ENDPOINT_URL_SQS is missing");
+  if (!accessKeyId) problems.push("AWS_ACCESS_KEY_ID is missing");
+  if (!secretAccessKey) problems.push("AWS_SECRET_ACCESS_KEY is missing");
+  if (problems.length > 0 || !accessKeyId || !secretAccessKey) {
+    throw new TargetError(`${path}: ${problems.join("; ")} (restart the local stack with \`npm start\`)`);
+  }
+  const target: Target = {
+    mode: "local",
+    description: `local stack (${path})`,
+    tableName: config.tableName,
+    region: config.region,
+    endpoints: {},
+    credentials: { accessKeyId, secretAccessKey },
+  };
+  if (dynamodb) target.endpoints.dynamodb = dynamodb;
+  if (sqs) target.endpoints.sqs = sqs;
+  if (config.orderEventsQueueUrl) target.queueUrl = config.orderEventsQueueUrl;
+  if (config.orderEventsDlqUrl) target.dlqUrl = config.orderEventsDlqUrl;
+  return target;
+}
+
+function clientSettings(target: Target, endpoint: string | undefined) {
+  return {
+    ...(target.region ? { region: target.region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(target.credentials ? { credentials: target.credentials } : {}),
+  };
+}
+
+/**
+ * The SQS client for the target. Same setting as createSqsClient in lib/queue/order-events.ts
+ * (useQueueUrlAsEndpoint: false: send to the resolved endpoint, not the queue URL's host, which fauxqs makes
+ * unresolvable), plus the target's explicit endpoint and credentials, which createSqsClient cannot take.
+ */
+export function createTargetSqsClient(target: Target): SQSClient {
+  return new SQSClient({ ...clientSettings(target, target.endpoints.sqs), useQueueUrlAsEndpoint: false });
+}
+
+/** The receipt store of the target (document client options as in lib/runtime.ts). */
+export function createTargetReceiptStore(target: Target): { store: ReceiptStore; destroy(): void } {
+  const client = new DynamoDBClient(clientSettings(target, target.endpoints.dynamodb));
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return { store: new ReceiptStore(documents, target.tableName), destroy: () => client.destroy() };
+}
+
+/** An AWS SDK service error (it carries $metadata) or a refused/unknown host: an environment problem, not a bug. */
+function isServiceOrNetworkError(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  if ("$metadata" in error) return true;
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "ECONNRESET" || code === "ETIMEDOUT";
+}
+
+/**
+ * The operator commands' failure report: the errors a person can act on (target, input file, AWS/emulator
+ * answers, connection refused) become one line on stderr and exit code 1; anything else is a bug and is
+ * rethrown, so main.ts prints its stack.
+ */
+export function reportTargetFailure(
+  command: string,
+  error: unknown,
+  io: CliIo,
+  target: Target | undefined,
+): number {
+  if (error instanceof TargetError || error instanceof InputFileError) {
+    io.stderr(`${command}: ${error.message}\n`);
+    return 1;
+  }
+  if (isServiceOrNetworkError(error)) {
+    const where = target ? ` (${target.description})` : "";
+    const hint =
+      target?.mode === "local" && !("$metadata" in error)
+        ? "; is the local stack still running? (`npm start`)"
+        : "";
+    io.stderr(`${command}: ${error.name}: ${error.message}${where}${hint}\n`);
+    return 1;
+  }
+  throw error;
+}

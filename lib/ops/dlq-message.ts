@@ -1,0 +1,165 @@
+import { createHash } from "node:crypto";
+import type {
+  Message,
+  MessageAttributeValue,
+  SendMessageCommandInput,
+  StartMessageMoveTaskCommandInput,
+} from "@aws-sdk/client-sqs";
+import { ORDER_EVENT_ATTRIBUTES, parseOrderEventMessage } from "../queue/order-events";
+import { messageGroupId } from "../queue/queue-definition";
+import { epochMsToIso, formatTable, peruDateTime, safeText } from "./text";
+
+/**
+ * Pure side of the DLQ commands: what a dead-lettered order event is about, how it is sent back, and how it
+ * is shown. No SQS calls here (see ./dlq for those).
+ */
+
+/** A DLQ message as the operator sees it. Order and store come from the attributes, else from the body. */
+export interface DlqEntry {
+  messageId: string;
+  storeId?: string;
+  orderId?: string;
+  eventType?: string;
+  webhookId?: string;
+  groupId?: string;
+  receiveCount?: number;
+  /** When the receiver first sent it (SQS keeps the original SentTimestamp when it dead-letters a message). */
+  sentAt?: string;
+  /** When a consumer first received it (on the main queue). */
+  firstReceivedAt?: string;
+  /** The receipt record's state and last error, joined from DynamoDB by store and order. */
+  receiptState?: string;
+  lastError?: string;
+}
+
+function stringAttribute(message: Message, name: string): string | undefined {
+  const value = message.MessageAttributes?.[name]?.StringValue;
+  return value === undefined || value === "" ? undefined : value;
+}
+
+export function describeDlqMessage(message: Message): DlqEntry {
+  const entry: DlqEntry = { messageId: message.MessageId ?? "(no id)" };
+  entry.storeId = stringAttribute(message, ORDER_EVENT_ATTRIBUTES.storeId);
+  entry.orderId = stringAttribute(message, ORDER_EVENT_ATTRIBUTES.orderId);
+  entry.eventType = stringAttribute(message, ORDER_EVENT_ATTRIBUTES.eventType);
+  entry.webhookId = stringAttribute(message, ORDER_EVENT_ATTRIBUTES.webhookId);
+  if (entry.storeId === undefined || entry.orderId === undefined || entry.eventType === undefined) {
+    // Messages the receiver did not write (or older ones) may lack attributes: the envelope says the same.
+    const parsed = parseOrderEventMessage(message.Body ?? "");
+    if (parsed.ok) {
+      entry.storeId ??= String(parsed.envelope.store_id);
+      entry.orderId ??= String(parsed.envelope.data.object.id);
+      entry.eventType ??= parsed.envelope.type;
+    }
+  }
+  const system = message.Attributes ?? {};
+  entry.groupId = system.MessageGroupId;
+  const receiveCount = system.ApproximateReceiveCount;
+  if (receiveCount !== undefined && /^\d+$/.test(receiveCount)) entry.receiveCount = Number(receiveCount);
+  entry.sentAt = epochMsToIso(system.SentTimestamp);
+  entry.firstReceivedAt = epochMsToIso(system.ApproximateFirstReceiveTimestamp);
+  for (const key of Object.keys(entry) as (keyof DlqEntry)[]) if (entry[key] === undefined) delete entry[key];
+  return entry;
+}
+
+/**
+ * The deduplication id of a replayed message: derived from the DLQ message id, so re-sending the same DLQ
+ * message (a crash between send and delete, then another replay) within SQS's 5-minute window is dropped by
+ * FIFO deduplication instead of queued twice. The original id cannot be reused: the main queue saw it when
+ * the receiver first sent the event and would drop the replay if it were still within the window.
+ */
+export function replayDeduplicationId(messageId: string): string {
+  return createHash("sha256").update(`${messageId}#replay`, "utf8").digest("hex");
+}
+
+/** Only the fields SendMessage takes (a received attribute may carry list fields the API rejects). */
+function sendableAttributes(
+  attributes: Message["MessageAttributes"],
+): Record<string, MessageAttributeValue> | undefined {
+  if (!attributes || Object.keys(attributes).length === 0) return undefined;
+  const copy: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    const attribute: MessageAttributeValue = { DataType: value.DataType };
+    if (value.StringValue !== undefined) attribute.StringValue = value.StringValue;
+    if (value.BinaryValue !== undefined) attribute.BinaryValue = value.BinaryValue;
+    copy[name] = attribute;
+  }
+  return copy;
+}
+
+export class UnreplayableMessageError extends Error {
+  override name = "UnreplayableMessageError";
+}
+
+/**
+ * The SendMessage that puts a DLQ message back on the main queue: same body, same message attributes, same
+ * group (from the message's MessageGroupId, else rebuilt from its store and order), a new deduplication id.
+ */
+export function buildReplaySendInput(message: Message, queueUrl: string): SendMessageCommandInput {
+  const entry = describeDlqMessage(message);
+  if (!message.MessageId) throw new UnreplayableMessageError("the message has no MessageId");
+  if (message.Body === undefined)
+    throw new UnreplayableMessageError(`message ${message.MessageId} has no body`);
+  const groupId =
+    entry.groupId ??
+    (entry.storeId !== undefined && entry.orderId !== undefined
+      ? messageGroupId(entry.storeId, entry.orderId)
+      : undefined);
+  if (!groupId) {
+    throw new UnreplayableMessageError(
+      `message ${message.MessageId} names no message group, store or order: it cannot go back to a FIFO queue`,
+    );
+  }
+  const input: SendMessageCommandInput = {
+    QueueUrl: queueUrl,
+    MessageBody: message.Body,
+    MessageGroupId: groupId,
+    MessageDeduplicationId: replayDeduplicationId(message.MessageId),
+  };
+  const attributes = sendableAttributes(message.MessageAttributes);
+  if (attributes) input.MessageAttributes = attributes;
+  return input;
+}
+
+/**
+ * SQS's own redrive (`--native`): moves everything from the DLQ back to its source queue, at most
+ * `maxPerSecond` messages per second when given. It has no filter and no dry run.
+ */
+export function buildMessageMoveTaskInput(options: {
+  sourceArn: string;
+  destinationArn: string;
+  maxPerSecond?: number;
+}): StartMessageMoveTaskCommandInput {
+  const input: StartMessageMoveTaskCommandInput = {
+    SourceArn: options.sourceArn,
+    DestinationArn: options.destinationArn,
+  };
+  if (options.maxPerSecond !== undefined) {
+    // The API takes whole messages per second, 1 to 500.
+    input.MaxNumberOfMessagesPerSecond = Math.min(500, Math.max(1, Math.floor(options.maxPerSecond)));
+  }
+  return input;
+}
+
+/** `cpe dlq peek` as a table: one row per message, times in Peru. */
+export function formatDlqTable(entries: readonly DlqEntry[]): string {
+  return formatTable(
+    ["Store", "Order", "Event", "Receives", "Sent", "First received", "Receipt", "Last error"],
+    entries.map((entry) => [
+      entry.storeId ?? "?",
+      entry.orderId ?? "?",
+      entry.eventType ?? "?",
+      entry.receiveCount === undefined ? "?" : String(entry.receiveCount),
+      peruDateTime(entry.sentAt),
+      peruDateTime(entry.firstReceivedAt),
+      entry.receiptState ?? "-",
+      entry.lastError === undefined ? "-" : safeText(entry.lastError).replace(/\s+/g, " "),
+    ]),
+  );
+}
+
+/** The oldest and newest SentTimestamp among the messages, for the summary line. */
+export function sentRange(entries: readonly DlqEntry[]): { first?: string; last?: string } {
+  const times = entries.flatMap((entry) => (entry.sentAt ? [entry.sentAt] : [])).sort();
+  return { first: times[0], last: times.at(-1) };
+}

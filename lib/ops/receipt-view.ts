@@ -1,0 +1,245 @@
+import { maskDocumentNumber, maskEmail } from "../observability/redact";
+import type { ReceiptRecord, ReceiptState } from "../store/receipt-record";
+import { formatMoney, formatTable, peruDateTime, safeText } from "./text";
+
+/**
+ * How `cpe status` and `cpe receipts` show receipt records: pure functions from records to text or to JSON
+ * views. Customer data is masked and free text scrubbed before anything is printed.
+ */
+
+/** The "Estado en API/SUNAT" column of the seed's store plugin, extended with our states. */
+export const STATE_LABELS: Readonly<Record<ReceiptState, string>> = {
+  ACCEPTED: "ACEPTADO",
+  REJECTED: "RECHAZADO",
+  SUBMITTED: "REGISTRADO", // the API has it, SUNAT has not answered yet
+  NEEDS_ATTENTION: "ATENCIÓN",
+  STALE: "VENCIDO",
+  RESERVED: "RESERVADO",
+};
+
+/** "N/A", as in the seed, for anything that never reached the API under a state we know. */
+export function stateLabel(state: string | undefined): string {
+  return state !== undefined && Object.hasOwn(STATE_LABELS, state)
+    ? STATE_LABELS[state as ReceiptState]
+    : "N/A";
+}
+
+const DOCUMENT_TYPE_NAMES: Readonly<Record<string, string>> = { "01": "Factura", "03": "Boleta" };
+
+/** "Factura F001-66", "Boleta B001-51", "Boleta" (no number yet), "-" (no type known). */
+export function documentLabel(record: Pick<ReceiptRecord, "documentTypeCode" | "documentNumber">): string {
+  const code = record.documentTypeCode;
+  const name = code === undefined ? undefined : (DOCUMENT_TYPE_NAMES[code] ?? `Tipo ${code}`);
+  if (!name) return record.documentNumber ?? "-";
+  return record.documentNumber ? `${name} ${record.documentNumber}` : name;
+}
+
+export function totalLabel(record: Pick<ReceiptRecord, "currencyCode" | "grossTotal">): string {
+  return formatMoney(record.currencyCode, record.grossTotal);
+}
+
+export interface ReceiptLinks {
+  xml?: string;
+  pdf?: string;
+  cdr?: string;
+}
+
+export function linksOf(record: Pick<ReceiptRecord, "xmlUrl" | "pdfUrl" | "cdrUrl">): ReceiptLinks {
+  const links: ReceiptLinks = {};
+  if (record.xmlUrl) links.xml = record.xmlUrl;
+  if (record.pdfUrl) links.pdf = record.pdfUrl;
+  if (record.cdrUrl) links.cdr = record.cdrUrl;
+  return links;
+}
+
+/** The customer as the receipt request names them, masked: never a full document number or e-mail. */
+export interface MaskedCustomer {
+  name?: string;
+  documentType?: string;
+  documentNumber?: string;
+  email?: string;
+}
+
+/** Reads `customer_information` out of the stored request body; undefined when there is none to read. */
+export function maskedCustomer(requestBody: string | undefined): MaskedCustomer | undefined {
+  if (!requestBody) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(requestBody);
+  } catch {
+    return undefined;
+  }
+  const info =
+    typeof parsed === "object" && parsed !== null
+      ? (parsed as { customer_information?: unknown }).customer_information
+      : undefined;
+  if (typeof info !== "object" || info === null) return undefined;
+  const fields = info as Record<string, unknown>;
+  const customer: MaskedCustomer = {};
+  if (typeof fields.name === "string") customer.name = fields.name;
+  if (typeof fields.document_type === "string") customer.documentType = fields.document_type;
+  if (typeof fields.document_number === "string" && fields.document_number !== "-")
+    customer.documentNumber = maskDocumentNumber(fields.document_number);
+  if (typeof fields.email === "string" && fields.email !== "") customer.email = maskEmail(fields.email);
+  return customer;
+}
+
+/** What `cpe status --json` prints: the record without the raw request body, customer masked, text scrubbed. */
+export interface ReceiptStatusView {
+  storeId: number;
+  orderId: number;
+  state: ReceiptState;
+  stateLabel: string;
+  document: string;
+  documentTypeCode?: string;
+  documentNumber?: string;
+  currencyCode?: string;
+  grossTotal?: string;
+  total: string;
+  receiptId?: number;
+  customer?: MaskedCustomer;
+  sunatCode?: string | null;
+  sunatMessage?: string | null;
+  links: ReceiptLinks;
+  problems: { field: string; rule: string; message: string }[];
+  lastError?: string;
+  createdAt: string;
+  updatedAt: string;
+  submittedAt?: string;
+  finalizedAt?: string;
+  pollCount?: number;
+  nextPollAt?: string;
+  history: { at: string; from: ReceiptState | null; to: ReceiptState; why: string }[];
+}
+
+export function statusView(record: ReceiptRecord): ReceiptStatusView {
+  const view: ReceiptStatusView = {
+    storeId: record.storeId,
+    orderId: record.orderId,
+    state: record.state,
+    stateLabel: stateLabel(record.state),
+    document: documentLabel(record),
+    total: totalLabel(record),
+    links: linksOf(record),
+    problems: (record.problems ?? []).map((problem) => ({ ...problem, message: safeText(problem.message) })),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    history: (record.history ?? []).map((step) => ({ ...step, why: safeText(step.why) })),
+  };
+  if (record.documentTypeCode !== undefined) view.documentTypeCode = record.documentTypeCode;
+  if (record.documentNumber !== undefined) view.documentNumber = record.documentNumber;
+  if (record.currencyCode !== undefined) view.currencyCode = record.currencyCode;
+  if (record.grossTotal !== undefined) view.grossTotal = record.grossTotal;
+  if (record.receiptId !== undefined) view.receiptId = record.receiptId;
+  const customer = maskedCustomer(record.requestBody);
+  if (customer) view.customer = customer;
+  if (record.sunatCode !== undefined) view.sunatCode = record.sunatCode;
+  if (record.sunatMessage !== undefined)
+    view.sunatMessage = record.sunatMessage === null ? null : safeText(record.sunatMessage);
+  if (record.lastError !== undefined) view.lastError = safeText(record.lastError);
+  if (record.submittedAt !== undefined) view.submittedAt = record.submittedAt;
+  if (record.finalizedAt !== undefined) view.finalizedAt = record.finalizedAt;
+  if (record.pollCount !== undefined) view.pollCount = record.pollCount;
+  if (record.nextPollAt !== undefined) view.nextPollAt = new Date(record.nextPollAt).toISOString();
+  return view;
+}
+
+/** `cpe status` as text: the receipt, then its problems, last error and history (oldest first). */
+export function formatStatus(view: ReceiptStatusView): string {
+  const lines: string[] = [];
+  const field = (label: string, value: string) => lines.push(`${`${label}:`.padEnd(14)}${value}`);
+  field("Order", `${view.orderId} (store ${view.storeId})`);
+  field("State", `${view.state} (${view.stateLabel})`);
+  field(
+    "Document",
+    view.documentTypeCode ? `${view.document} (type ${view.documentTypeCode})` : view.document,
+  );
+  field("Total", view.total);
+  if (view.customer) {
+    const c = view.customer;
+    const identity = [c.documentType, c.documentNumber].filter(Boolean).join(" ");
+    field("Customer", [c.name, identity, c.email].filter(Boolean).join(", ") || "-");
+  }
+  if (view.receiptId !== undefined) field("Receipt id", String(view.receiptId));
+  if (view.sunatCode !== undefined || view.sunatMessage !== undefined)
+    field("SUNAT", [view.sunatCode ?? "-", view.sunatMessage].filter(Boolean).join(" — "));
+  field("Created", `${view.createdAt} (Peru ${peruDateTime(view.createdAt)})`);
+  field("Updated", view.updatedAt);
+  if (view.submittedAt) field("Submitted", view.submittedAt);
+  if (view.finalizedAt) field("Finalized", view.finalizedAt);
+  if (view.nextPollAt) field("Next CDR poll", `${view.nextPollAt} (polled ${view.pollCount ?? 0} times)`);
+  const links = Object.entries(view.links);
+  if (links.length === 0) field("Links", "none yet");
+  else {
+    lines.push("Links:");
+    for (const [kind, url] of links) lines.push(`  ${kind.toUpperCase().padEnd(5)}${url}`);
+  }
+  if (view.problems.length > 0) {
+    lines.push("Problems:");
+    for (const problem of view.problems)
+      lines.push(`  ${problem.field} [${problem.rule}]: ${problem.message}`);
+  }
+  if (view.lastError) field("Last error", view.lastError);
+  lines.push("History:");
+  if (view.history.length === 0) lines.push("  (none)");
+  for (const step of view.history)
+    lines.push(`  ${step.at}  ${(step.from ?? "(new)").padEnd(15)} → ${step.to.padEnd(15)}  ${step.why}`);
+  return lines.join("\n");
+}
+
+/** One line of `cpe receipts`, also its `--json` element. */
+export interface ReceiptListRow {
+  storeId: number;
+  orderId: number;
+  createdAt: string;
+  state: ReceiptState;
+  document: string;
+  status: string;
+  total: string;
+  links: ReceiptLinks;
+}
+
+export function listRow(record: ReceiptRecord): ReceiptListRow {
+  return {
+    storeId: record.storeId,
+    orderId: record.orderId,
+    createdAt: record.createdAt,
+    state: record.state,
+    document: documentLabel(record),
+    status: stateLabel(record.state),
+    total: totalLabel(record),
+    links: linksOf(record),
+  };
+}
+
+/** Newest first, then by order id, so the listing is stable. */
+export function compareNewestFirst(a: ReceiptRecord, b: ReceiptRecord): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.storeId - b.storeId || b.orderId - a.orderId;
+}
+
+/** The seed's listing: Pedido, Fecha (Peru time), Tipo de documento, Estado en API/SUNAT, Total, links. */
+export function formatReceiptList(rows: readonly ReceiptListRow[]): string {
+  const manyStores = new Set(rows.map((row) => row.storeId)).size > 1;
+  const headers = [
+    ...(manyStores ? ["Tienda"] : []),
+    "Pedido",
+    "Fecha",
+    "Tipo de documento",
+    "Estado en API/SUNAT",
+    "Total",
+    "Enlaces",
+  ];
+  const cells = rows.map((row) => [
+    ...(manyStores ? [String(row.storeId)] : []),
+    `#${row.orderId}`,
+    peruDateTime(row.createdAt),
+    row.document,
+    row.status,
+    row.total,
+    Object.entries(row.links)
+      .map(([kind, url]) => `${kind.toUpperCase()} ${url}`)
+      .join("  ") || "-",
+  ]);
+  return formatTable(headers, cells);
+}
