@@ -1,4 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AceleralaClient } from "./acelerala/client";
 import type { AppConfig } from "./config/env";
@@ -10,9 +10,13 @@ import { ReceiptStore } from "./store/receipt-store";
  * configuration (environment + secrets source) and reused by every invocation.
  */
 
-export function createDocumentClient(region: string): DynamoDBDocumentClient {
-  // Locally AWS_ENDPOINT_URL_DYNAMODB points the SDK at DynamoDB Local; on AWS it is unset.
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
+export function createDocumentClient(
+  region: string | undefined,
+  overrides: DynamoDBClientConfig = {},
+): DynamoDBDocumentClient {
+  // Locally AWS_ENDPOINT_URL_DYNAMODB (or an explicit endpoint override, for the CLI) points the SDK at
+  // DynamoDB Local; on AWS neither is set.
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...(region ? { region } : {}), ...overrides }), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }

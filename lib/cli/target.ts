@@ -1,7 +1,7 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError, loadConfigFields } from "../config/env";
+import { createSqsClient } from "../queue/order-events";
+import { createDocumentClient } from "../runtime";
 import { ReceiptStore } from "../store/receipt-store";
 import { type CliIo, InputFileError, readJsonFile } from "./io";
 
@@ -177,26 +177,20 @@ export async function resolveTarget(
 
 function clientSettings(target: Target, endpoint: string | undefined) {
   return {
-    ...(target.region ? { region: target.region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(target.credentials ? { credentials: target.credentials } : {}),
   };
 }
 
-/**
- * The SQS client for the target. Same setting as createSqsClient in lib/queue/order-events.ts
- * (useQueueUrlAsEndpoint: false: send to the resolved endpoint, not the queue URL's host, which fauxqs makes
- * unresolvable), plus the target's explicit endpoint and credentials, which createSqsClient cannot take.
- */
+/** The SQS client for the target: the product's factory, with the target's endpoint and credentials. */
 export function createTargetSqsClient(target: Target): SQSClient {
-  return new SQSClient({ ...clientSettings(target, target.endpoints.sqs), useQueueUrlAsEndpoint: false });
+  return createSqsClient(target.region, clientSettings(target, target.endpoints.sqs));
 }
 
-/** The receipt store of the target (document client options as in lib/runtime.ts). */
+/** The receipt store of the target, on the product's document client. */
 export function createTargetReceiptStore(target: Target): { store: ReceiptStore; destroy(): void } {
-  const client = new DynamoDBClient(clientSettings(target, target.endpoints.dynamodb));
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return { store: new ReceiptStore(documents, target.tableName), destroy: () => client.destroy() };
+  const documents = createDocumentClient(target.region, clientSettings(target, target.endpoints.dynamodb));
+  return { store: new ReceiptStore(documents, target.tableName), destroy: () => documents.destroy() };
 }
 
 /** An AWS SDK service error (it carries $metadata) or a refused/unknown host: an environment problem, not a bug. */

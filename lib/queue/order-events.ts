@@ -1,5 +1,10 @@
 import { createHash } from "node:crypto";
-import { type MessageAttributeValue, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  type MessageAttributeValue,
+  SendMessageCommand,
+  SQSClient,
+  type SQSClientConfig,
+} from "@aws-sdk/client-sqs";
 import { type EnvelopeProblem, type OrderEventEnvelope, orderIdOf, parseEnvelope } from "../webhook/envelope";
 import { messageGroupId } from "./queue-definition";
 
@@ -18,8 +23,8 @@ export function deduplicationIdFor(webhookId: string): string {
  * fauxqs hands out URLs like http://sqs.us-east-1.localhost:PORT/..., a name Node cannot resolve. On AWS both
  * are the same host, so nothing changes there.
  */
-export function createSqsClient(region: string): SQSClient {
-  return new SQSClient({ region, useQueueUrlAsEndpoint: false });
+export function createSqsClient(region: string | undefined, overrides: SQSClientConfig = {}): SQSClient {
+  return new SQSClient({ ...(region ? { region } : {}), ...overrides, useQueueUrlAsEndpoint: false });
 }
 
 export const ORDER_EVENT_ATTRIBUTES = {
