@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack, WEBHOOK_PATH } from "../../../infra/local/stack";
 import { makeBrokenOrder, makeOrder } from "../../../infra/simulator/order-factory";
+import { replayDlq } from "../../../lib/ops/dlq";
+import { createSqsClient } from "../../../lib/queue/order-events";
 import { createReceiptStore } from "../../../lib/runtime";
 import type { ReceiptRecord, ReceiptState } from "../../../lib/store/receipt-record";
 import type { ReceiptStore } from "../../../lib/store/receipt-store";
@@ -131,6 +133,47 @@ describe("pipeline on the local stack", () => {
     const record = await waitForState(key, ["ACCEPTED"]);
     expect(receiptsOf(key.orderId)).toHaveLength(1);
     expect(record.receiptId).toBe(Number(receiptsOf(key.orderId)[0]?.id));
+  });
+
+  it("moves an order whose POST fails five times to the DLQ, and a replay issues exactly one receipt", async () => {
+    stack.simulator.setFaults([
+      { kind: "error_before_commit", routes: ["POST /v1/receipts"], count: 5, status: 503 },
+    ]);
+    const key = placeOrder();
+    const sqs = createSqsClient(stack.env.AWS_REGION);
+    const dlqUrl = stack.env.ORDER_EVENTS_DLQ_URL ?? "";
+    // Five receives (the redrive count), each failing with a 503 and backing off, then the DLQ.
+    await expect
+      .poll(async () => (await store.get(key))?.lastError ?? "", { timeout: 30_000, interval: 200 })
+      .toMatch(/503/);
+    await expect
+      .poll(() => stack.simulator.getFaults().injected.error_before_commit, {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toBe(5);
+    let moved = 0;
+    await expect
+      .poll(
+        async () => {
+          moved += (
+            await replayDlq(sqs, { dlqUrl, queueUrl: stack.env.ORDER_EVENTS_QUEUE_URL ?? "", waitSeconds: 0 })
+          ).moved;
+          return moved;
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(1);
+    expect(receiptsOf(key.orderId)).toHaveLength(0); // nothing reached the API while it failed
+    const record = await waitForState(key, ["ACCEPTED"]);
+    expect(receiptsOf(key.orderId)).toHaveLength(1);
+    expect(record.documentNumber).toBe(receiptsOf(key.orderId)[0]?.document_number);
+    // A second replay of the same event (an operator running it twice) changes nothing.
+    expect(
+      (await replayDlq(sqs, { dlqUrl, queueUrl: stack.env.ORDER_EVENTS_QUEUE_URL ?? "", waitSeconds: 0 }))
+        .moved,
+    ).toBe(0);
+    sqs.destroy();
   });
 
   it("records SUNAT's rejection with its code", async () => {
