@@ -136,7 +136,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       () => worker.stop(),
       () => poller.stop(),
     );
-    await Promise.all([receiver.warm(), worker.warm(), poller.warm()]);
+    // One warm environment per function, so the first webhook is not a cold start; more start on demand.
+    await Promise.all([receiver.warm(1), worker.warm(1), poller.warm(1)]);
 
     const url: FunctionUrlServer = await startFunctionUrlServer({
       function: receiver,

@@ -233,8 +233,9 @@ export class LambdaFunction {
   }
 
   /** Starts environments up to `concurrency` and waits until their handlers are loaded. */
-  async warm(): Promise<void> {
-    while (!this.stopping && this.environments.length < this.concurrency)
+  /** Starts environments up to `count` (default: the concurrency) and waits until their handlers are loaded. */
+  async warm(count: number = this.concurrency): Promise<void> {
+    while (!this.stopping && this.environments.length < Math.min(count, this.concurrency))
       this.environments.push(this.spawn());
     await Promise.all(this.environments.map((environment) => environment.ready));
   }
