@@ -27,6 +27,7 @@ import {
 import type { Construct } from "constructs";
 import { POLLER_METRICS } from "../../functions/cdr-poller/index";
 import { WORKER_METRICS } from "../../functions/receipt-worker/index";
+import { RECONCILER_METRICS } from "../../functions/reconciler/index";
 import { RECEIVER_METRICS } from "../../functions/webhook-receiver/index";
 import { METRICS_NAMESPACE } from "../../lib/observability/logger";
 import {
@@ -60,6 +61,11 @@ const ESM_REQUIRE_BANNER =
 /** The one-minute schedule of the CDR poller. */
 export const CDR_POLL_SCHEDULE = events.Schedule.rate(Duration.minutes(1));
 
+/** The hourly schedule of the reconciler (missed webhooks). */
+export const RECONCILE_SCHEDULE = events.Schedule.rate(Duration.hours(1));
+/** Two days of orders per store, page by page: minutes at most, far below the next run. */
+const RECONCILER_TIMEOUT = Duration.minutes(5);
+
 export class AceleralaSunatStack extends Stack {
   readonly table: dynamodb.Table;
   readonly queue: sqs.Queue;
@@ -67,6 +73,7 @@ export class AceleralaSunatStack extends Stack {
   readonly receiver: nodejs.NodejsFunction;
   readonly worker: nodejs.NodejsFunction;
   readonly poller: nodejs.NodejsFunction;
+  readonly reconciler: nodejs.NodejsFunction;
   readonly alarmTopic: sns.Topic;
   readonly alarms: Record<string, cloudwatch.Alarm> = {};
 
@@ -150,13 +157,13 @@ export class AceleralaSunatStack extends Stack {
         "(two during a rotation).",
       "Webhook signing secrets are created by Acelérala when the webhook is registered and rotated by " +
         "adding the new whsec_ value next to the old one, then removing the old; no rotation Lambda can " +
-        "obtain a new one. The procedure is in docs/deploy.md.",
+        "obtain a new one. The procedure is in README.md, section Rotating secrets.",
     );
     const credentials = this.placeholderSecret(
       "AceleralaCredentials",
       'Acelérala API client credentials per store: {"<store_id>": {"client_id": "...", "client_secret": "..."}}.',
       "Acelérala issues the client credentials in its dashboard; there is no API a rotation Lambda could " +
-        "call to rotate them. Operators replace the value when Acelérala re-issues them (docs/deploy.md).",
+        "call to rotate them. Operators replace the value when Acelérala re-issues them (README.md, section Rotating secrets).",
     );
 
     // ---------------------------------------------------------------- functions
@@ -243,6 +250,36 @@ export class AceleralaSunatStack extends Stack {
       description: "Runs the CDR poller every minute.",
       schedule: CDR_POLL_SCHEDULE,
       targets: [new eventsTargets.LambdaFunction(this.poller, { retryAttempts: 0 })],
+    });
+
+    this.reconciler = this.nodeFunction("Reconciler", {
+      entryName: "reconciler",
+      description:
+        "Every hour: enqueues paid orders whose webhook was missed; counts receipts that do not match.",
+      timeout: RECONCILER_TIMEOUT,
+      memorySize: 512,
+      // The next run is an hour away and covers the same two days: a retry would only repeat this one.
+      retryAttempts: 0,
+      environment: {
+        ...commonEnvironment,
+        TABLE_NAME: this.table.tableName,
+        ORDER_EVENTS_QUEUE_URL: this.queue.queueUrl,
+        ACELERALA_API_URL: apiUrl.valueAsString,
+        ACELERALA_CREDENTIALS_ARN: credentials.secretArn,
+      },
+      // It reconciles every store of config/stores.json.
+      copyStoresConfig: true,
+    });
+    // It reads single receipt records and sends order events like the receiver; it writes no record itself.
+    this.reconciler.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ["dynamodb:GetItem"], resources: [this.table.tableArn] }),
+    );
+    this.queue.grant(this.reconciler, "sqs:SendMessage");
+    this.grantSecretValue(this.reconciler, credentials);
+    new events.Rule(this, "ReconcileSchedule", {
+      description: "Runs the reconciler every hour.",
+      schedule: RECONCILE_SCHEDULE,
+      targets: [new eventsTargets.LambdaFunction(this.reconciler, { retryAttempts: 0 })],
     });
 
     // ---------------------------------------------------------------- alarms
@@ -453,7 +490,34 @@ export class AceleralaSunatStack extends Stack {
       "The receiver's Function URL answered 5xx: a missing or malformed webhook secret, a misconfiguration " +
         "or an SQS failure. Acelérala retries, but nothing is being accepted meanwhile.",
     );
-    const functions = { Receiver: this.receiver, Worker: this.worker, Poller: this.poller };
+    add(
+      "MissedOrdersEnqueued",
+      appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.missedEnqueued),
+      "The hourly reconciler found paid orders without a receipt (their webhook was missed) and enqueued " +
+        "them. Check the webhook subscription (npm run -s cpe -- webhooks list --aws) and the receiver.",
+    );
+    add(
+      "ReceiptsDoNotMatchOrders",
+      new cloudwatch.MathExpression({
+        expression: "FILL(orphans, 0) + FILL(amounts, 0) + FILL(outside, 0)",
+        usingMetrics: {
+          orphans: appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.receiptsWithoutOrder),
+          amounts: appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.amountMismatches),
+          outside: appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.issuedOutside),
+        },
+        period: fiveMinutes,
+        label: "Receipts that do not match their orders",
+      }),
+      "The reconciler found a receipt without an order (or a second one for an order), a receipt whose " +
+        "amount differs from its order, or a receipt issued outside this system: a person must look " +
+        "(npm run -s cpe -- reconcile --aws).",
+    );
+    const functions = {
+      Receiver: this.receiver,
+      Worker: this.worker,
+      Poller: this.poller,
+      Reconciler: this.reconciler,
+    };
     for (const [name, fn] of Object.entries(functions)) {
       add(
         `${name}Errors`,
