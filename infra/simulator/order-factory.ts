@@ -119,7 +119,8 @@ export const BROKEN_ORDER_KINDS: readonly BrokenOrderKind[] = [
 ];
 
 const DEMO_STORE_ID = 511;
-const BOLETA_IDENTITY_THRESHOLD = new Decimal("700.00");
+/** Above these a Boleta must identify the customer (S/ 700; the demo store's USD equivalent is US$ 175). */
+const BOLETA_IDENTITY_THRESHOLDS = { PEN: new Decimal("700.00"), USD: new Decimal("175.00") };
 const RUC_WEIGHTS = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
 const EPOCH = Date.parse("2025-01-01T00:00:00.000Z");
 
@@ -248,6 +249,7 @@ function identity(
   random: Random,
   kind: "boleta" | "factura",
   total: Decimal,
+  currency: "PEN" | "USD",
 ): Pick<BillingDetails, "receipt_type" | "document_type" | "document_number" | "company"> {
   if (kind === "factura") {
     const prefix = chance(random, 0.8) ? "20" : "10";
@@ -258,8 +260,8 @@ function identity(
       company: prefix === "20" ? pick(random, COMPANIES) : "",
     };
   }
-  // Small boletas are often anonymous; over S/ 700 the customer must be identified.
-  if (total.lessThanOrEqualTo(BOLETA_IDENTITY_THRESHOLD) && chance(random, 0.5)) {
+  // Small boletas are often anonymous; over the threshold the customer must be identified.
+  if (total.lessThanOrEqualTo(BOLETA_IDENTITY_THRESHOLDS[currency]) && chance(random, 0.5)) {
     return { receipt_type: "ticket", document_type: "-", document_number: "-", company: "" };
   }
   if (chance(random, 0.1)) {
@@ -347,7 +349,7 @@ export function makeOrder(
   const placed = created + randomInt(random, 30, 900) * 1000;
   const billing: BillingDetails = {
     ...buyer,
-    ...identity(random, kind, total),
+    ...identity(random, kind, total, currency),
     address1: `Av. Aviación ${randomInt(random, 100, 4999)}, ${district}`,
     city: "Lima",
     province: "Lima",

@@ -28,6 +28,9 @@ function send(message: HostMessage): void {
 
 // The runner is our only reason to exist: without it nobody can read our answers.
 process.on("disconnect", () => process.exit());
+// A terminal's Ctrl-C reaches the whole process group; the runner that owns this environment decides when it
+// ends (it stops its environments on shutdown), so an interrupt must not kill an invocation half-way.
+process.on("SIGINT", () => {});
 
 async function loadHandler(): Promise<Handler> {
   if (!modulePath || !exportName) throw new Error("usage: lambda-host.ts <module path> <export name>");
