@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Minimal response schemas: only the fields this system reads are checked; everything else passes through

@@ -1,0 +1,413 @@
+/**
+ * `npm run bench [-- --orders 1000 --delayed-orders 400 --concurrency 50 --init-runs 20]`
+ *
+ * The whole pipeline on the local stack (DynamoDB Local, fauxqs, the simulator, the real handlers in child-process
+ * Lambda environments), driven by signed webhooks we send ourselves (the simulator's own deliveries are dropped):
+ *  A. SUNAT answers within the POST (sunatDelayMs 0): the worker records the answer itself;
+ *  B. SUNAT answers ~100 ms later: the CDR poller (every second, first poll after 0.2 s) records it.
+ * Plus bundle sizes and init times (bench/bundles.ts), the receiver's own decision time in-process, peak memory,
+ * AWS requests per order (bench/aws-proxy.ts) and a cost estimate (bench/costs.ts). Writes bench/results.json and
+ * docs/bench.md, and prints the Markdown table.
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { decideWebhook } from "../lib/webhook/receive";
+import { signWebhook } from "../lib/webhook/signature";
+import type { ApiCount, ProxyCounts } from "./aws-proxy";
+import { type BundleFigures, measureBundles } from "./bundles";
+import { estimateCost, FUNCTION_MEMORY_MB, PRICES, PRICES_AS_OF } from "./costs";
+import {
+  envelopeBody,
+  machineInfo,
+  type Pipeline,
+  percentile,
+  placeOrders,
+  processMemory,
+  round,
+  type SentWebhook,
+  sendWebhooks,
+  startPipeline,
+  waitUntilSettled,
+} from "./harness";
+
+const { values: args } = parseArgs({
+  options: {
+    orders: { type: "string", default: "1000" },
+    "delayed-orders": { type: "string", default: "400" },
+    concurrency: { type: "string", default: "50" },
+    "init-runs": { type: "string", default: "20" },
+    seed: { type: "string", default: "2024" },
+    /** The event source's batches in flight; 2 is ORDER_EVENTS_QUEUE.maximumConcurrency, what AWS runs. */
+    "worker-concurrency": { type: "string", default: "2" },
+  },
+});
+const ORDERS = Number(args.orders);
+const DELAYED_ORDERS = Number(args["delayed-orders"]);
+const CONCURRENCY = Number(args.concurrency);
+const INIT_RUNS = Number(args["init-runs"]);
+const SEED = Number(args.seed);
+const WORKER_CONCURRENCY = Number(args["worker-concurrency"]);
+const SETTLE_TIMEOUT_MS = 180_000;
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+interface VariantResult {
+  name: string;
+  orders: number;
+  sunatDelayMs: number;
+  receiverHttpMs: { p50: number; p95: number; p99: number; max: number };
+  non2xx: number;
+  sendSeconds: number;
+  endToEndMs: { p50: number; p99: number };
+  ordersPerSecond: number;
+  states: Record<string, number>;
+  /** Per order, handlers' own SDK requests by API. */
+  handlerRequestsPerOrder: Record<string, number>;
+  /** Per order, the runner's event-source polling (ReceiveMessage, DeleteMessageBatch: billed on AWS too). */
+  eventSourceRequestsPerOrder: Record<string, number>;
+  billableAwsRequestsPerOrder: number;
+  dynamo: { readUnitsPerOrder: number; writeUnitsPerOrder: number; failedRequests: number };
+  sqsBilledRequestsPerOrder: number;
+  aceleralaCallsPerOrder: Record<string, number>;
+  lambda: Record<string, { invocations: number; meanMs: number; p50Ms: number; p99Ms: number }>;
+  lambdaInvocationsPerOrder: number;
+  lambdaGbSecondsPerOrder: number;
+  workerMeanBatchSize: number;
+}
+
+function perOrder(counts: Record<string, ApiCount>, orders: number, field: keyof ApiCount = "requests") {
+  return Object.fromEntries(
+    Object.entries(counts)
+      .filter(([, count]) => count[field] > 0)
+      .map(([api, count]) => [api, round(count[field] / orders, 3)]),
+  );
+}
+
+function sum(counts: Record<string, ApiCount>, field: keyof ApiCount): number {
+  return Object.values(counts).reduce((total, count) => total + count[field], 0);
+}
+
+async function runVariant(
+  pipeline: Pipeline,
+  name: string,
+  orders: number,
+  sunatDelayMs: number,
+  seed: number,
+): Promise<{ result: VariantResult; sent: SentWebhook[] }> {
+  const { stack, proxies, invocations } = pipeline;
+  stack.simulator.setSunatPolicy({ delayMs: sunatDelayMs });
+  const orderIds = placeOrders(stack.simulator, orders, seed);
+  proxies.dynamodb.reset();
+  proxies.sqs.reset();
+  stack.simulator.resetStats();
+  invocations.reset();
+  log(`${name}: ${orders} orders, ${CONCURRENCY} concurrent senders, SUNAT after ${sunatDelayMs} ms`);
+  const started = Date.now();
+  const sent = await sendWebhooks(
+    pipeline,
+    orderIds.map((orderId) => ({ orderId, eventId: `evt_bench_${name}_${orderId}` })),
+    { concurrency: CONCURRENCY },
+  );
+  const sendSeconds = (Date.now() - started) / 1000;
+  const { rows, settled } = await waitUntilSettled(pipeline, orderIds, SETTLE_TIMEOUT_MS, 250);
+  if (!settled) log(`${name}: not every receipt settled within ${SETTLE_TIMEOUT_MS / 1000} s`);
+  // Let the event source delete the last batches and the poller finish its run before reading the counters.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+  const sentAt = new Map(sent.map((webhook) => [webhook.orderId, webhook.sentAt]));
+  const endToEnd: number[] = [];
+  const states: Record<string, number> = {};
+  let lastFinal = started;
+  for (const orderId of orderIds) {
+    const row = rows.get(orderId);
+    const state = row?.state ?? "MISSING";
+    states[state] = (states[state] ?? 0) + 1;
+    if (row?.finalizedAt) {
+      const finalAt = Date.parse(row.finalizedAt);
+      lastFinal = Math.max(lastFinal, finalAt);
+      endToEnd.push(finalAt - (sentAt.get(orderId) ?? started));
+    }
+  }
+  const counts: ProxyCounts = {
+    handler: { ...proxies.dynamodb.counts().handler, ...proxies.sqs.counts().handler },
+    harness: proxies.sqs.counts().harness,
+  };
+  const dynamoHandler = proxies.dynamodb.counts().handler;
+  const sqsHandler = proxies.sqs.counts().handler;
+  const eventSource = Object.fromEntries(
+    Object.entries(counts.harness).filter(([api]) => ["ReceiveMessage", "DeleteMessageBatch"].includes(api)),
+  );
+  const stats = stack.simulator.getStats();
+  const lambda: VariantResult["lambda"] = {};
+  let gbSeconds = 0;
+  let lambdaInvocations = 0;
+  for (const [fn, durations] of Object.entries(invocations.durations)) {
+    const total = durations.reduce((a, b) => a + b, 0);
+    lambda[fn] = {
+      invocations: durations.length,
+      meanMs: round(durations.length ? total / durations.length : 0, 1),
+      p50Ms: round(percentile(durations, 50) || 0, 1),
+      p99Ms: round(percentile(durations, 99) || 0, 1),
+    };
+    lambdaInvocations += durations.length;
+    gbSeconds += (total / 1000) * (FUNCTION_MEMORY_MB[fn as keyof typeof FUNCTION_MEMORY_MB] / 1024);
+  }
+  const latencies = sent.map((webhook) => webhook.latencyMs);
+  const billable =
+    sum(dynamoHandler, "requests") + sum(sqsHandler, "requests") + sum(eventSource, "requests");
+  const result: VariantResult = {
+    name,
+    orders,
+    sunatDelayMs,
+    receiverHttpMs: {
+      p50: round(percentile(latencies, 50)),
+      p95: round(percentile(latencies, 95)),
+      p99: round(percentile(latencies, 99)),
+      max: round(Math.max(...latencies)),
+    },
+    non2xx: sent.filter((webhook) => webhook.status < 200 || webhook.status >= 300).length,
+    sendSeconds: round(sendSeconds, 2),
+    endToEndMs: { p50: round(percentile(endToEnd, 50), 0), p99: round(percentile(endToEnd, 99), 0) },
+    ordersPerSecond: round(orders / ((lastFinal - started) / 1000), 1),
+    states,
+    handlerRequestsPerOrder: perOrder(counts.handler, orders),
+    eventSourceRequestsPerOrder: perOrder(eventSource, orders),
+    billableAwsRequestsPerOrder: round(billable / orders, 2),
+    dynamo: {
+      readUnitsPerOrder: round(sum(dynamoHandler, "readUnits") / orders, 2),
+      writeUnitsPerOrder: round(sum(dynamoHandler, "writeUnits") / orders, 2),
+      failedRequests: sum(dynamoHandler, "errors"),
+    },
+    sqsBilledRequestsPerOrder: round(
+      (sum(sqsHandler, "billedChunks") + sum(eventSource, "billedChunks")) / orders,
+      3,
+    ),
+    aceleralaCallsPerOrder: Object.fromEntries(
+      Object.entries(stats.requests).map(([route, count]) => [route, round(count / orders, 3)]),
+    ),
+    lambda,
+    lambdaInvocationsPerOrder: round(lambdaInvocations / orders, 3),
+    lambdaGbSecondsPerOrder: gbSeconds / orders,
+    workerMeanBatchSize: round(
+      invocations.batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, invocations.batchSizes.length),
+      2,
+    ),
+  };
+  log(`${name}: ${JSON.stringify({ e2e: result.endToEndMs, ops: result.ordersPerSecond, states })}`);
+  return { result, sent };
+}
+
+/** The receiver's decision alone (verify + parse + validate), in-process, over the same webhooks. */
+function timeDecision(
+  pipeline: Pipeline,
+  sent: readonly SentWebhook[],
+): { p50: number; p99: number; meanUs: number } {
+  const requests = sent.map((webhook) => {
+    const body = envelopeBody(pipeline.stack.simulator, {
+      orderId: webhook.orderId,
+      eventId: webhook.eventId,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      request: {
+        method: "POST",
+        path: "/webhooks/acelerala",
+        headers: signWebhook(pipeline.webhookSecret, webhook.eventId, now, body),
+        body,
+        isBase64Encoded: false,
+      },
+      now,
+    };
+  });
+  const secrets = [pipeline.webhookSecret];
+  for (const { request, now } of requests.slice(0, 200)) decideWebhook(request, secrets, now); // warm-up (JIT)
+  const times: number[] = [];
+  for (const { request, now } of requests) {
+    const started = performance.now();
+    const decision = decideWebhook(request, secrets, now);
+    times.push(performance.now() - started);
+    if (decision.kind !== "enqueue")
+      throw new Error(`decideWebhook refused a bench webhook: ${decision.kind}`);
+  }
+  return {
+    p50: round(percentile(times, 50), 3),
+    p99: round(percentile(times, 99), 3),
+    meanUs: round((times.reduce((a, b) => a + b, 0) / times.length) * 1000, 0),
+  };
+}
+
+function goal(ok: boolean): string {
+  return ok ? "met" : "**missed**";
+}
+
+function markdown(results: BenchResults): string {
+  const [a, b] = results.variants;
+  if (!a || !b) throw new Error("two variants expected");
+  const receiver = results.bundles.find((bundle) => bundle.function === "webhook-receiver");
+  const worker = results.bundles.find((bundle) => bundle.function === "receipt-worker");
+  const m = results.machine;
+  const kb = (bytes: number) => `${round(bytes / 1024, 0)} KB`;
+  const apis = (record: Record<string, number>) =>
+    Object.entries(record)
+      .map(([api, value]) => `${api} ${value}`)
+      .join(", ");
+  const lines = [
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average ${m.loadAverage.join(" / ")} at the start and ${results.machineAtEnd.loadAverage.join(" / ")} at the end (${m.at}). Other work on the machine shows up in these figures.`,
+    "",
+    "| Measure | A: SUNAT answers in the POST | B: SUNAT after 100 ms (CDR poller) | Goal |",
+    "| --- | --- | --- | --- |",
+    `| Orders (mix of the order factory); worker batches in flight | ${a.orders}; ${results.settings.workerConcurrency} | ${b.orders}; ${results.settings.workerConcurrency} | |`,
+    `| Receiver over HTTP, ${CONCURRENCY} concurrent senders: p50 / p95 / p99 | ${a.receiverHttpMs.p50} / ${a.receiverHttpMs.p95} / ${a.receiverHttpMs.p99} ms | ${b.receiverHttpMs.p50} / ${b.receiverHttpMs.p95} / ${b.receiverHttpMs.p99} ms | p99 ≤ 25 ms: ${goal(a.receiverHttpMs.p99 <= 25)} |`,
+    `| Receiver invocation inside its environment (no wait for one of the 4 local environments): p50 / p99 | ${a.lambda["webhook-receiver"]?.p50Ms} / ${a.lambda["webhook-receiver"]?.p99Ms} ms | ${b.lambda["webhook-receiver"]?.p50Ms} / ${b.lambda["webhook-receiver"]?.p99Ms} ms | |`,
+    `| Receiver decision in-process (verify, parse, validate): p50 / p99 | ${results.decision.p50} / ${results.decision.p99} ms | | |`,
+    `| End to end, webhook sent → final: p50 / p99 | ${a.endToEndMs.p50} / ${a.endToEndMs.p99} ms | ${b.endToEndMs.p50} / ${b.endToEndMs.p99} ms | |`,
+    `| Throughput (orders / s, first webhook → last final) | ${a.ordersPerSecond} | ${b.ordersPerSecond} | ≥ 150: ${goal(a.ordersPerSecond >= 150)} |`,
+    `| Final states | ${apis(a.states)} | ${apis(b.states)} | |`,
+    `| Billable AWS requests / order (handlers' SQS + DynamoDB, event-source polling) | ${a.billableAwsRequestsPerOrder} | ${b.billableAwsRequestsPerOrder} | ≤ 8: ${goal(b.billableAwsRequestsPerOrder <= 8)} |`,
+    `| — handlers, by API | ${apis(a.handlerRequestsPerOrder)} | ${apis(b.handlerRequestsPerOrder)} | |`,
+    `| — event source (ReceiveMessage, DeleteMessageBatch) | ${apis(a.eventSourceRequestsPerOrder)} | ${apis(b.eventSourceRequestsPerOrder)} | |`,
+    `| Lambda invocations / order (mean worker batch) | ${a.lambdaInvocationsPerOrder} (${a.workerMeanBatchSize}) | ${b.lambdaInvocationsPerOrder} (${b.workerMeanBatchSize}) | |`,
+    `| DynamoDB units / order: read / write | ${a.dynamo.readUnitsPerOrder} / ${a.dynamo.writeUnitsPerOrder} | ${b.dynamo.readUnitsPerOrder} / ${b.dynamo.writeUnitsPerOrder} | |`,
+    `| Acelérala API calls / order | ${apis(a.aceleralaCallsPerOrder)} | ${apis(b.aceleralaCallsPerOrder)} | |`,
+    `| Mean invocation time: receiver / worker batch / poller run | ${a.lambda["webhook-receiver"]?.meanMs} / ${a.lambda["receipt-worker"]?.meanMs} / ${a.lambda["cdr-poller"]?.meanMs} ms | ${b.lambda["webhook-receiver"]?.meanMs} / ${b.lambda["receipt-worker"]?.meanMs} / ${b.lambda["cdr-poller"]?.meanMs} ms | |`,
+    `| AWS cost per million orders (${PRICES_AS_OF}) | $${a.cost.perMillionOrders.total} | $${b.cost.perMillionOrders.total} | |`,
+    `| — Lambda requests / compute / SQS / DynamoDB writes / reads | $${a.cost.perMillionOrders.lambdaRequests} / $${a.cost.perMillionOrders.lambdaCompute} / $${a.cost.perMillionOrders.sqs} / $${a.cost.perMillionOrders.dynamoWrites} / $${a.cost.perMillionOrders.dynamoReads} | $${b.cost.perMillionOrders.lambdaRequests} / $${b.cost.perMillionOrders.lambdaCompute} / $${b.cost.perMillionOrders.sqs} / $${b.cost.perMillionOrders.dynamoWrites} / $${b.cost.perMillionOrders.dynamoReads} | |`,
+    `| Fixed per month (poller schedule, idle queue polling, Secrets Manager calls and storage) | $${b.cost.fixedPerMonth.total} | | |`,
+    "",
+    "| Function | Bundle (minified) | Init, median of fresh `node` processes (p90) | Largest parts | Goal |",
+    "| --- | --- | --- | --- | --- |",
+    ...results.bundles.map((bundle) => {
+      const goals =
+        bundle.function === "webhook-receiver"
+          ? `≤ 250 KB: ${goal(bundle.bytes <= 250 * 1024)}; init ≤ 40 ms: ${goal(bundle.initMsMedian <= 40)}`
+          : bundle.function === "receipt-worker"
+            ? `≤ 600 KB: ${goal(bundle.bytes <= 600 * 1024)}`
+            : "";
+      const parts = bundle.largestInputs
+        .slice(0, 4)
+        .map((input) => `${input.name} ${kb(input.bytes)}`)
+        .join(", ");
+      return `| ${bundle.function} | ${kb(bundle.bytes)} | ${bundle.initMsMedian} ms (${bundle.initMsP90}) | ${parts} | ${goals} |`;
+    }),
+    "",
+    "| Process | Peak RSS (VmHWM) |",
+    "| --- | --- |",
+    ...results.memory.map((entry) => `| ${entry.command} | ${entry.peakRssMiB} MiB |`),
+  ];
+  void receiver;
+  void worker;
+  return lines.join("\n");
+}
+
+interface BenchResults {
+  machine: ReturnType<typeof machineInfo>;
+  machineAtEnd: ReturnType<typeof machineInfo>;
+  settings: Record<string, number>;
+  bundles: BundleFigures[];
+  decision: ReturnType<typeof timeDecision>;
+  variants: (VariantResult & { cost: ReturnType<typeof estimateCost> })[];
+  memory: ReturnType<typeof processMemory>;
+  prices: typeof PRICES;
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  log(`machine: ${JSON.stringify(machine)}`);
+  log(`bundles and init (${INIT_RUNS} fresh processes each)`);
+  const bundles = await measureBundles(INIT_RUNS);
+
+  log("starting the local stack");
+  const pipeline = await startPipeline({
+    namePrefix: `bench-${process.pid}`,
+    visibilityTimeoutSeconds: 5,
+    seed: SEED,
+    stack: {
+      sunatDelayMs: 0,
+      cdrPollSeconds: 1,
+      cdrPollBaseSeconds: 0.2,
+      workerRetryBaseSeconds: 0.5,
+      simulatorSeed: SEED,
+      workerConcurrency: WORKER_CONCURRENCY,
+    },
+  });
+  try {
+    log("warm-up: 30 orders");
+    const warm = placeOrders(pipeline.stack.simulator, 30, SEED + 1);
+    await sendWebhooks(
+      pipeline,
+      warm.map((orderId) => ({ orderId, eventId: `evt_warm_${orderId}` })),
+      { concurrency: 10 },
+    );
+    await waitUntilSettled(pipeline, warm, 60_000);
+
+    const variantA = await runVariant(pipeline, "A", ORDERS, 0, SEED + 2);
+    const variantB = await runVariant(pipeline, "B", DELAYED_ORDERS, 100, SEED + 3);
+    const decision = timeDecision(pipeline, variantA.sent);
+    const memory = processMemory();
+    const pollerRun = variantB.result.lambda["cdr-poller"];
+    const pollerGbSecondsPerRun =
+      ((pollerRun?.meanMs ?? 0) / 1000) * (FUNCTION_MEMORY_MB["cdr-poller"] / 1024);
+    const variants = [variantA.result, variantB.result].map((variant) => ({
+      ...variant,
+      cost: estimateCost(
+        {
+          lambdaRequests: variant.lambdaInvocationsPerOrder,
+          lambdaGbSeconds: variant.lambdaGbSecondsPerOrder,
+          sqsBilledRequests: variant.sqsBilledRequestsPerOrder,
+          dynamoReadUnits: variant.dynamo.readUnitsPerOrder,
+          dynamoWriteUnits: variant.dynamo.writeUnitsPerOrder,
+        },
+        pollerGbSecondsPerRun,
+      ),
+    }));
+    const results: BenchResults = {
+      machine,
+      machineAtEnd: machineInfo(),
+      settings: {
+        orders: ORDERS,
+        delayedOrders: DELAYED_ORDERS,
+        concurrency: CONCURRENCY,
+        initRuns: INIT_RUNS,
+        seed: SEED,
+        workerConcurrency: WORKER_CONCURRENCY,
+        receiverEnvironments: 4,
+      },
+      bundles,
+      decision,
+      variants,
+      memory,
+      prices: PRICES,
+    };
+    writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+    const table = markdown(results);
+    writeFileSync(new URL("../docs/bench.md", import.meta.url), docsPage(table));
+    process.stdout.write(`${table}\n`);
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+function docsPage(table: string): string {
+  return `## Benchmark
+
+\`npm run bench\` (about a minute and a half here) runs the whole pipeline on the local stack — DynamoDB Local,
+fauxqs, the Acelérala simulator and the three real handlers in child-process Lambda environments — with signed
+webhooks sent by the benchmark itself to the receiver's Function URL server at a fixed concurrency, a realistic mix
+of orders (boletas and facturas, line and order discounts, shipping, some in USD), and waits until every receipt is
+final. Variant A: SUNAT answers within the POST, so the worker records the answer itself. Variant B: SUNAT answers
+100 ms later, so the CDR poller (every second here, first poll 0.2 s after submission) records it. It writes
+\`bench/results.json\` with everything below and more.
+
+AWS requests are counted by a proxy in front of each emulator (\`bench/aws-proxy.ts\`): it reads the API from
+\`X-Amz-Target\`, tells the handlers' requests from the runner's by the SDK user agent (\`AWS_SDK_UA_APP_ID\` in the
+handlers' environment), asks DynamoDB Local for the consumed capacity of each call, and sums SQS payloads in 64 KB
+chunks. Event-source polling (ReceiveMessage, DeleteMessageBatch) is made by the local runner, as AWS's event source
+mapping makes it on AWS, where it is billed too. Lambda times are measured around each invocation in the runner
+(IPC included) on \`tsx\`, not on Lambda; bundles are built with the stack's esbuild settings.
+Costs: list prices in \`bench/costs.ts\` (${PRICES_AS_OF}).
+
+${table}
+`;
+}
+
+await main();
