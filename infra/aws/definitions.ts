@@ -71,6 +71,7 @@ export const FUNCTION_SERVICE_NAMES = {
   receiver: "webhook-receiver",
   worker: "receipt-worker",
   poller: "cdr-poller",
+  reconciler: "reconciler",
 } as const;
 
 /** The dimension name Powertools Metrics gives the service (`serviceName`) in every EMF record. */

@@ -1,8 +1,12 @@
 import type { CliCommand } from "./command";
+import { backfillCommand } from "./commands/backfill";
 import { buildCommand } from "./commands/build";
 import { dlqCommand } from "./commands/dlq";
 import { receiptsCommand } from "./commands/receipts";
+import { reconcileCommand } from "./commands/reconcile";
+import { resendCommand } from "./commands/resend";
 import { statusCommand } from "./commands/status";
+import { webhooksCommand } from "./commands/webhooks";
 import { wordsCommand } from "./commands/words";
 
 /**
@@ -15,4 +19,8 @@ export const COMMANDS: readonly CliCommand[] = [
   dlqCommand,
   statusCommand,
   receiptsCommand,
+  backfillCommand,
+  resendCommand,
+  reconcileCommand,
+  webhooksCommand,
 ];

@@ -30,6 +30,15 @@ export interface StateTransition {
   why: string;
 }
 
+/** A number SUNAT rejected: it can never be used again, and stays on the record for the history. */
+export interface BurntNumber {
+  documentNumber: string;
+  receiptId?: number;
+  sunatCode?: string | null;
+  /** When the resend that moved past it was requested. */
+  at: string;
+}
+
 export interface ReceiptRecord {
   storeId: number;
   orderId: number;
@@ -60,6 +69,8 @@ export interface ReceiptRecord {
   /** Only while SUBMITTED: the sparse pending-CDR index attributes. */
   pendingCdr?: string;
   nextPollAt?: number;
+  /** Numbers SUNAT rejected before this order was re-issued under a new one (`cpe resend`), oldest first. */
+  burntNumbers?: BurntNumber[];
   history: StateTransition[];
 }
 

@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type {
+  BurntNumber,
   OrderKey,
   ReceiptProblemRecord,
   ReceiptRecord,
@@ -401,6 +402,49 @@ export class ReceiptStore {
         ":transition": [transition("SUBMITTED", "STALE", why, now)],
       },
       ["SUBMITTED"],
+    );
+  }
+
+  /**
+   * `cpe resend` of a REJECTED receipt: SUNAT burnt its number, so the order must be issued again under a NEW
+   * one. The burnt number (with its receipt id and SUNAT code) moves to `burntNumbers`, every number- and
+   * SUNAT-related attribute is removed, and the record becomes NEEDS_ATTENTION without a number; the worker then
+   * reserves the next correlative for it (`reserve({ previous })`). Conditional on the record still being
+   * REJECTED under the number read here, so two concurrent resends burn it once and the loser gets a
+   * StateConflictError.
+   */
+  async markForReissue(key: OrderKey, why: string, now: Date): Promise<ReceiptRecord> {
+    const current = await this.get(key);
+    if (current?.state !== "REJECTED" || !current.documentNumber)
+      throw new StateConflictError(key, ["REJECTED"]);
+    const burnt: BurntNumber = { documentNumber: current.documentNumber, at: now.toISOString() };
+    if (current.receiptId !== undefined) burnt.receiptId = current.receiptId;
+    if (current.sunatCode !== undefined) burnt.sunatCode = current.sunatCode;
+    const code = current.sunatCode ? ` (SUNAT ${current.sunatCode})` : "";
+    const values: Record<string, unknown> = {
+      ":state": "NEEDS_ATTENTION",
+      ":number": current.documentNumber,
+      ":burnt": [burnt],
+      ":empty": [],
+      ":now": now.toISOString(),
+      ":transition": [
+        transition(
+          "REJECTED",
+          "NEEDS_ATTENTION",
+          `${why}; ${current.documentNumber} stays burnt${code}`,
+          now,
+        ),
+      ],
+    };
+    return this.update(
+      key,
+      "SET #state = :state, updatedAt = :now, history = list_append(history, :transition), " +
+        "burntNumbers = list_append(if_not_exists(burntNumbers, :empty), :burnt) " +
+        "REMOVE series, correlative, documentNumber, requestBody, receiptId, submittedAt, sunatCode, " +
+        "sunatMessage, cdrUrl, xmlUrl, pdfUrl, finalizedAt",
+      values,
+      ["REJECTED"],
+      "documentNumber = :number",
     );
   }
 

@@ -1,0 +1,153 @@
+import { parseArgs } from "node:util";
+import { OptionError, parseId } from "../../ops/args";
+import {
+  aceleralaReconcileSources,
+  DEFAULT_GRACE_MINUTES,
+  formatReconcileReport,
+  isClean,
+  reconcile,
+} from "../../ops/reconcile";
+import { type CliCommand, EXIT_ERROR, EXIT_OK, EXIT_RULE_BROKEN } from "../command";
+import type { CliIo } from "../io";
+import {
+  createTargetReceiptStore,
+  resolveTarget,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  type Target,
+} from "../target";
+import { parseDateOption, targetEnqueue } from "./backfill";
+import { reportOperatorFailure, resolveAceleralaAccess } from "./webhooks";
+
+const USAGE = `Usage: cpe reconcile --store ID --since DATE [--fix] [--grace-minutes N] [--json] [--aws | --local-env FILE]
+
+Compares Acelérala with DynamoDB for the store's orders placed (and receipts created) since DATE, because
+webhooks can be missed:
+  - paid orders without a receipt          (--fix enqueues them for the worker, event id rc_<store>_<order>_<hour>)
+  - paid orders with a receipt issued outside this system (never enqueued: that would duplicate it)
+  - orders that need attention             (fix the order, then cpe resend)
+  - receipts without an order              (no order, no record here, or a second receipt for one order)
+  - amounts that differ                    (the receipt's gross total is not the order's total)
+
+  --store ID           the store (required)
+  --since DATE         2026-11-21 (midnight in Peru) or a date-time with offset (required)
+  --fix                enqueue the paid orders without a receipt
+  --grace-minutes N    leave out orders placed in the last N minutes, still on their way (default ${DEFAULT_GRACE_MINUTES}; 0 for none)
+  --json               the report as JSON
+${TARGET_USAGE}
+                       With --aws, ACELERALA_API_URL and ACELERALA_CREDENTIALS_ARN come from the environment.
+
+On AWS the same check runs every hour (the Reconciler function) with --fix. Exit codes: 0 nothing to act on
+(or, with --fix, every missing order enqueued and nothing else found); 2 findings a person must look at;
+1 usage error, unreachable target, API error or an enqueue that failed.`;
+
+const NAME = "cpe reconcile";
+
+interface ReconcileValues {
+  store?: string;
+  since?: string;
+  fix?: boolean;
+  "grace-minutes"?: string;
+  json?: boolean;
+  aws?: boolean;
+  "local-env"?: string;
+  help?: boolean;
+}
+
+export interface ReconcileRequest {
+  storeId: number;
+  since: Date;
+  fix: boolean;
+  graceMinutes: number;
+  json: boolean;
+}
+
+export function parseReconcileOptions(values: ReconcileValues): ReconcileRequest {
+  if (values.store === undefined) throw new OptionError("--store ID is required");
+  if (values.since === undefined) throw new OptionError("--since DATE is required");
+  const grace = values["grace-minutes"];
+  if (grace !== undefined && !/^\d+$/.test(grace.trim()))
+    throw new OptionError(`--grace-minutes must be a whole number of minutes (0 or more); got "${grace}"`);
+  return {
+    storeId: parseId("--store", values.store),
+    since: parseDateOption("--since", values.since),
+    fix: values.fix ?? false,
+    graceMinutes: grace === undefined ? DEFAULT_GRACE_MINUTES : Number(grace.trim()),
+    json: values.json ?? false,
+  };
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  let values: ReconcileValues;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        store: { type: "string" },
+        since: { type: "string" },
+        fix: { type: "boolean" },
+        "grace-minutes": { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        ...TARGET_OPTIONS,
+      },
+      allowPositionals: false,
+      strict: true,
+    }));
+  } catch (error) {
+    io.stderr(`${NAME}: ${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT_ERROR;
+  }
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  let request: ReconcileRequest;
+  try {
+    request = parseReconcileOptions(values);
+  } catch (error) {
+    if (!(error instanceof OptionError)) throw error;
+    io.stderr(`${NAME}: ${error.message}\n\n${USAGE}\n`);
+    return EXIT_ERROR;
+  }
+  let target: Target | undefined;
+  try {
+    target = await resolveTarget(values, io, { needsQueues: request.fix });
+    const api = await (await resolveAceleralaAccess(values, io))(request.storeId);
+    const receipts = createTargetReceiptStore(target);
+    const queue = request.fix ? targetEnqueue(target) : undefined;
+    try {
+      const report = await reconcile(
+        {
+          storeId: request.storeId,
+          since: request.since,
+          graceMinutes: request.graceMinutes,
+          fix: request.fix,
+        },
+        {
+          ...aceleralaReconcileSources(api),
+          getRecord: (key) => receipts.store.get(key),
+          enqueue: queue?.enqueue ?? (async () => {}),
+          now: () => new Date(),
+        },
+      );
+      io.stdout(request.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReconcileReport(report)}\n`);
+      if (report.enqueueFailures.length > 0) return EXIT_ERROR;
+      // With --fix the missing orders are dealt with; everything else needs a person.
+      const open = request.fix ? { ...report, missing: [] } : report;
+      return isClean(open) ? EXIT_OK : EXIT_RULE_BROKEN;
+    } finally {
+      receipts.destroy();
+      queue?.destroy();
+    }
+  } catch (error) {
+    return reportOperatorFailure(NAME, error, io, target);
+  }
+}
+
+export const reconcileCommand: CliCommand = {
+  name: "reconcile",
+  summary: "find paid orders without a receipt, receipts without an order and amounts that differ (--fix)",
+  usage: USAGE,
+  run,
+};

@@ -1,0 +1,287 @@
+import type { AceleralaOrder } from "../acelerala/schemas";
+import { FINAL_STATES, type OrderKey, type ReceiptRecord } from "../store/receipt-record";
+import type { OrderEventEnvelope } from "../webhook/envelope";
+import { safeText } from "./text";
+
+/**
+ * `cpe backfill`: the "flujo masivo" of the seed's store plugin, done by the product. It lists a store's paid,
+ * placed orders in a date range (GET /v1/orders, sorted by `placed`, cursor pagination), leaves out the ones
+ * that already have their receipt, and puts every other one on the SAME queue the webhook receiver writes to,
+ * in the SAME envelope. The worker's DynamoDB guard then decides, exactly as for a webhook: an order that got
+ * its receipt in the meantime is not issued twice.
+ */
+
+/** The synthetic event type of operator-enqueued orders: what the receiver enqueues for an updated, placed order. */
+export const OPERATOR_EVENT_TYPE = "orders.updated.placed";
+
+/** At most this many orders of one page are looked up and enqueued at once. */
+export const BACKFILL_CONCURRENCY = 8;
+
+/**
+ * The envelope the receiver would have enqueued for this order (lib/webhook/envelope.ts). The order inside is a
+ * hint only: the worker re-reads it from the API.
+ */
+export function operatorEnvelope(
+  storeId: number,
+  order: { id: number | string } & Record<string, unknown>,
+  eventId: string,
+  now: Date,
+): OrderEventEnvelope {
+  return {
+    id: eventId,
+    type: OPERATOR_EVENT_TYPE,
+    created: now.toISOString(),
+    store_id: storeId,
+    data: { object: { ...order, id: order.id } },
+  };
+}
+
+/** "20260121": the UTC day of a run. */
+export function dayStamp(now: Date): string {
+  return now.toISOString().slice(0, 10).replaceAll("-", "");
+}
+
+/**
+ * The event id (and so the FIFO deduplication id) of a backfilled order: `bf_<store>_<order>_<UTC day>`.
+ * The same order enqueued twice on the same day gets the same id, so an operator running the same backfill
+ * twice within SQS's 5-minute deduplication window puts each order on the queue once. Later runs (or another
+ * day) get through SQS; the worker's guard then finds the final record and does nothing.
+ */
+export function backfillEventId(storeId: number, orderId: number | string, now: Date): string {
+  return `bf_${storeId}_${orderId}_${dayStamp(now)}`;
+}
+
+export type Enqueue = (envelope: OrderEventEnvelope, eventId: string) => Promise<void>;
+
+/** What the order listing calls (AceleralaClient.iterateOrders). */
+export type OrderLister = (params: {
+  sort: "placed:asc";
+  limit: number;
+  filters: {
+    placed: { gte: string; lt?: string };
+    payment_status: string[];
+  };
+}) => AsyncIterable<AceleralaOrder>;
+
+export interface BackfillDeps {
+  listOrders: OrderLister;
+  getRecord: (key: OrderKey) => Promise<ReceiptRecord | undefined>;
+  enqueue: Enqueue;
+  now: () => Date;
+}
+
+export interface BackfillOptions {
+  storeId: number;
+  placedFrom: Date;
+  /** Exclusive; open-ended when absent. */
+  placedTo?: Date;
+  dryRun: boolean;
+  /** Called after every order; `fraction` is how far the listing is through the date range (sorted by placed). */
+  onProgress?: (progress: BackfillProgress) => void;
+}
+
+export interface BackfillProgress {
+  counts: BackfillCounts;
+  fraction: number;
+  lastPlaced?: string;
+}
+
+export interface BackfillCounts {
+  found: number;
+  alreadyIssued: number;
+  /** Enqueued (or, in a dry run, would be). */
+  enqueued: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface SkippedOrder {
+  orderId: string;
+  reason: string;
+}
+
+export interface BackfillSummary extends BackfillCounts {
+  storeId: number;
+  placedFrom: string;
+  placedTo?: string;
+  dryRun: boolean;
+  /** Skip reasons with how many orders each. */
+  skippedByReason: Record<string, number>;
+  skippedOrders: SkippedOrder[];
+  /** RESERVED records among the enqueued: a number is held but not confirmed; the worker resumes them. */
+  resumed: number;
+  failures: { orderId: string; error: string }[];
+  enqueuedOrderIds: string[];
+}
+
+export type OrderVerdict =
+  | { action: "enqueue"; resumes: boolean }
+  | { action: "already_issued"; state: string }
+  | { action: "skip"; reason: string };
+
+/**
+ * What the backfill does with one listed order and its record (if any). The listing asks for paid, placed
+ * orders; the order is checked again, so an API that ignored a filter cannot make us enqueue the wrong ones.
+ */
+export function classifyOrder(order: AceleralaOrder, record: ReceiptRecord | undefined): OrderVerdict {
+  if (order.payment_status !== "paid")
+    return { action: "skip", reason: `payment_status ${order.payment_status}` };
+  if (!order.placed) return { action: "skip", reason: "not placed" };
+  if (order.canceled) return { action: "skip", reason: "canceled" };
+  if (!record) return { action: "enqueue", resumes: false };
+  if (FINAL_STATES.includes(record.state)) return { action: "already_issued", state: record.state };
+  if (record.state === "NEEDS_ATTENTION") {
+    const rules = (record.problems ?? []).map((problem) => problem.rule);
+    return {
+      action: "skip",
+      reason: `needs attention${rules.length > 0 ? ` (${[...new Set(rules)].join(", ")})` : ""}: fix the order, then cpe resend`,
+    };
+  }
+  // RESERVED: a number is held but the API never confirmed it (a crash, or its message is in the DLQ). The
+  // worker looks the number up before posting, so enqueueing it again finishes it without a second receipt.
+  return { action: "enqueue", resumes: true };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, in order of start. */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+const PAGE_SIZE = 100;
+
+/** How far `placed` is through [from, to): 0..1, for the progress bar. */
+export function rangeFraction(placed: string | undefined, from: Date, to: Date): number {
+  if (!placed) return 0;
+  const at = Date.parse(placed);
+  const span = to.getTime() - from.getTime();
+  if (Number.isNaN(at) || span <= 0) return 0;
+  return Math.min(1, Math.max(0, (at - from.getTime()) / span));
+}
+
+export async function runBackfill(options: BackfillOptions, deps: BackfillDeps): Promise<BackfillSummary> {
+  const startedAt = deps.now();
+  const summary: BackfillSummary = {
+    storeId: options.storeId,
+    placedFrom: options.placedFrom.toISOString(),
+    dryRun: options.dryRun,
+    found: 0,
+    alreadyIssued: 0,
+    enqueued: 0,
+    skipped: 0,
+    failed: 0,
+    resumed: 0,
+    skippedByReason: {},
+    skippedOrders: [],
+    failures: [],
+    enqueuedOrderIds: [],
+  };
+  if (options.placedTo) summary.placedTo = options.placedTo.toISOString();
+  const progressEnd = options.placedTo ?? startedAt;
+
+  const placed: { gte: string; lt?: string } = { gte: options.placedFrom.toISOString() };
+  if (options.placedTo) placed.lt = options.placedTo.toISOString();
+  const listing = deps.listOrders({
+    sort: "placed:asc",
+    limit: PAGE_SIZE,
+    filters: { placed, payment_status: ["paid"] },
+  });
+
+  const handle = async (order: AceleralaOrder): Promise<void> => {
+    const orderId = String(order.id);
+    try {
+      const record = await deps.getRecord({ storeId: options.storeId, orderId: Number(order.id) });
+      const verdict = classifyOrder(order, record);
+      if (verdict.action === "already_issued") {
+        summary.alreadyIssued++;
+        return;
+      }
+      if (verdict.action === "skip") {
+        summary.skipped++;
+        summary.skippedByReason[verdict.reason] = (summary.skippedByReason[verdict.reason] ?? 0) + 1;
+        summary.skippedOrders.push({ orderId, reason: verdict.reason });
+        return;
+      }
+      if (!options.dryRun) {
+        const eventId = backfillEventId(options.storeId, orderId, startedAt);
+        await deps.enqueue(operatorEnvelope(options.storeId, order, eventId, deps.now()), eventId);
+      }
+      summary.enqueued++;
+      if (verdict.resumes) summary.resumed++;
+      summary.enqueuedOrderIds.push(orderId);
+    } catch (error) {
+      summary.failed++;
+      summary.failures.push({ orderId, error: errorText(error) });
+    }
+  };
+
+  // One page at a time: the page's lookups and sends run concurrently, the listing moves on when they are done.
+  let page: AceleralaOrder[] = [];
+  const flush = async () => {
+    await forEachLimited(page, BACKFILL_CONCURRENCY, handle);
+    const lastPlaced = page.at(-1)?.placed;
+    const last = typeof lastPlaced === "string" ? lastPlaced : undefined;
+    page = [];
+    options.onProgress?.({
+      counts: countsOf(summary),
+      fraction: rangeFraction(last, options.placedFrom, progressEnd),
+      lastPlaced: last,
+    });
+  };
+  for await (const order of listing) {
+    summary.found++;
+    page.push(order);
+    if (page.length === PAGE_SIZE) await flush();
+  }
+  if (page.length > 0) await flush();
+  options.onProgress?.({ counts: countsOf(summary), fraction: 1 });
+  return summary;
+}
+
+function countsOf(summary: BackfillCounts): BackfillCounts {
+  const { found, alreadyIssued, enqueued, skipped, failed } = summary;
+  return { found, alreadyIssued, enqueued, skipped, failed };
+}
+
+/** `[##########----------]  50%`: a text progress bar of `width` cells. */
+export function progressBar(fraction: number, width = 20): string {
+  const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+  const filled = Math.round(clamped * width);
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round(clamped * 100)).padStart(3)}%`;
+}
+
+/** The human summary of a run, one fact per line. */
+export function formatBackfillSummary(summary: BackfillSummary): string {
+  const range = `${summary.placedFrom} … ${summary.placedTo ?? "now"}`;
+  const verb = summary.dryRun ? "would enqueue" : "enqueued";
+  const lines = [
+    `Store ${summary.storeId}, orders placed ${range}, paid${summary.dryRun ? " (dry run: nothing enqueued)" : ""}`,
+    `  found           ${summary.found}`,
+    `  already issued  ${summary.alreadyIssued}`,
+    `  ${verb.padEnd(15)} ${summary.enqueued}${summary.resumed > 0 ? ` (${summary.resumed} resume a reserved number)` : ""}`,
+    `  skipped         ${summary.skipped}`,
+  ];
+  for (const [reason, count] of Object.entries(summary.skippedByReason).sort((a, b) => b[1] - a[1]))
+    lines.push(`    ${String(count).padStart(5)}  ${reason}`);
+  if (summary.failed > 0) {
+    lines.push(`  failed          ${summary.failed}`);
+    for (const failure of summary.failures.slice(0, 10))
+      lines.push(`    order ${failure.orderId}: ${safeText(failure.error)}`);
+    if (summary.failures.length > 10) lines.push(`    … and ${summary.failures.length - 10} more (--json)`);
+  }
+  return lines.join("\n");
+}

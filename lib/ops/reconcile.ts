@@ -1,0 +1,391 @@
+import { Decimal } from "decimal.js";
+import type { AceleralaClient } from "../acelerala/client";
+import { AceleralaError } from "../acelerala/errors";
+import type { AceleralaOrder, AceleralaReceipt } from "../acelerala/schemas";
+import { FINAL_STATES, type OrderKey, type ReceiptRecord } from "../store/receipt-record";
+import { dayStamp, type Enqueue, forEachLimited, type OrderLister, operatorEnvelope } from "./backfill";
+
+/**
+ * `cpe reconcile` and the hourly reconciler function: compares what Acelérala has with what DynamoDB has, for
+ * one store and a time window, because webhooks can be missed (a sender outage, a misconfigured URL).
+ *
+ * - missing: paid, placed, not cancelled orders with no receipt record (or a number reserved and never
+ *   confirmed) — `fix` enqueues them, in the receiver's envelope, for the worker and its guard;
+ * - issued outside: missing orders that DO have a receipt in Acelérala (issued by hand or by another tool) —
+ *   never enqueued, since the worker would issue a second receipt; a person must look;
+ * - needs attention: orders whose record waits for the merchant (reported, not enqueued: `cpe resend` after
+ *   the fix);
+ * - receipts without an order: receipts in Acelérala whose order is unknown, has no record here, or whose
+ *   record holds another receipt (a duplicate) — burnt numbers of re-issued orders are expected and excluded;
+ * - amounts that differ: the record's gross total is not the order's total.
+ */
+
+/** Orders placed this recently may still be on their way through the webhook pipeline: not "missing" yet. */
+export const DEFAULT_GRACE_MINUTES = 10;
+const LIST_PAGE_SIZE = 100;
+const CONCURRENCY = 8;
+
+/** Receipts created from `since` on, newest first (the listing stops at the first older one). */
+export type ReceiptLister = (since: Date) => AsyncIterable<AceleralaReceipt>;
+
+export interface ReconcileDeps {
+  listOrders: OrderLister;
+  listReceipts: ReceiptLister;
+  /** null when Acelérala does not know the order (404). */
+  findOrder: (orderId: number) => Promise<AceleralaOrder | null>;
+  getRecord: (key: OrderKey) => Promise<ReceiptRecord | undefined>;
+  enqueue: Enqueue;
+  now: () => Date;
+}
+
+export interface ReconcileOptions {
+  storeId: number;
+  since: Date;
+  /** Orders placed after `now − grace` are not checked (default DEFAULT_GRACE_MINUTES). */
+  graceMinutes?: number;
+  /** Enqueue the missing orders. */
+  fix: boolean;
+}
+
+export interface MissingOrder {
+  orderId: string;
+  placed: string;
+  total: string;
+  /** The record's state when there is one (RESERVED: a number held, never confirmed). */
+  state?: string;
+}
+
+export type OrphanReason = "no_order_id" | "order_not_found" | "no_record" | "record_holds_other_receipt";
+
+export interface OrphanReceipt {
+  receiptId: string;
+  documentNumber: string;
+  orderId: string | null;
+  reason: OrphanReason;
+  detail: string;
+}
+
+export interface AmountMismatch {
+  orderId: string;
+  documentNumber?: string;
+  recordTotal: string;
+  orderTotal: string;
+}
+
+export interface ReconcileReport {
+  storeId: number;
+  since: string;
+  until: string;
+  ordersChecked: number;
+  receiptsChecked: number;
+  missing: MissingOrder[];
+  issuedOutside: (MissingOrder & { receipts: string[] })[];
+  needsAttention: { orderId: string; rules: string[] }[];
+  receiptsWithoutOrder: OrphanReceipt[];
+  amountMismatches: AmountMismatch[];
+  fix: boolean;
+  enqueued: number;
+  enqueueFailures: { orderId: string; error: string }[];
+}
+
+/**
+ * `rc_<store>_<order>_<UTC day and hour>`: a re-run in the same hour (within SQS's 5 minutes) is deduplicated,
+ * while the next hourly run may enqueue an order that is still missing again (the worker's guard makes any
+ * duplicate a no-op).
+ */
+export function reconcileEventId(storeId: number, orderId: number | string, now: Date): string {
+  return `rc_${storeId}_${orderId}_${dayStamp(now)}${now.toISOString().slice(11, 13)}`;
+}
+
+function amountOf(value: unknown): Decimal | undefined {
+  if (typeof value !== "number" && typeof value !== "string") return undefined;
+  try {
+    return new Decimal(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function isEligible(order: AceleralaOrder): boolean {
+  return order.payment_status === "paid" && Boolean(order.placed) && !order.canceled;
+}
+
+/** The receipts of an order that a record explains: its current one and the numbers SUNAT burnt before. */
+function knownReceiptIds(record: ReceiptRecord): Set<string> {
+  const ids = new Set<string>();
+  if (record.receiptId !== undefined) ids.add(String(record.receiptId));
+  for (const burnt of record.burntNumbers ?? [])
+    if (burnt.receiptId !== undefined) ids.add(String(burnt.receiptId));
+  return ids;
+}
+
+export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps): Promise<ReconcileReport> {
+  const now = deps.now();
+  const until = new Date(now.getTime() - (options.graceMinutes ?? DEFAULT_GRACE_MINUTES) * 60_000);
+  const report: ReconcileReport = {
+    storeId: options.storeId,
+    since: options.since.toISOString(),
+    until: until.toISOString(),
+    ordersChecked: 0,
+    receiptsChecked: 0,
+    missing: [],
+    issuedOutside: [],
+    needsAttention: [],
+    receiptsWithoutOrder: [],
+    amountMismatches: [],
+    fix: options.fix,
+    enqueued: 0,
+    enqueueFailures: [],
+  };
+  const records = new Map<string, ReceiptRecord | undefined>();
+  const recordOf = async (orderId: string) => {
+    if (!records.has(orderId))
+      records.set(orderId, await deps.getRecord({ storeId: options.storeId, orderId: Number(orderId) }));
+    return records.get(orderId);
+  };
+
+  // 1. Acelérala's receipts of the window, by order (to spot duplicates and receipts issued elsewhere).
+  const receiptsByOrder = new Map<string, AceleralaReceipt[]>();
+  const allReceipts: AceleralaReceipt[] = [];
+  for await (const receipt of deps.listReceipts(options.since)) {
+    allReceipts.push(receipt);
+    const orderId =
+      receipt.order_id === null || receipt.order_id === undefined ? null : String(receipt.order_id);
+    if (orderId !== null) receiptsByOrder.set(orderId, [...(receiptsByOrder.get(orderId) ?? []), receipt]);
+  }
+  report.receiptsChecked = allReceipts.length;
+
+  // 2. The window's paid, placed orders against their records.
+  const candidates: { order: AceleralaOrder; missing: MissingOrder }[] = [];
+  const orders = new Map<string, AceleralaOrder>();
+  const page: AceleralaOrder[] = [];
+  const checkPage = async () => {
+    await forEachLimited(page.splice(0), CONCURRENCY, async (order) => {
+      const orderId = String(order.id);
+      const record = await recordOf(orderId);
+      if (record && FINAL_STATES.includes(record.state)) {
+        const recordTotal = amountOf(record.grossTotal);
+        const orderTotal = amountOf(order.total);
+        if (recordTotal && orderTotal && !recordTotal.equals(orderTotal)) {
+          const mismatch: AmountMismatch = {
+            orderId,
+            recordTotal: recordTotal.toFixed(2),
+            orderTotal: orderTotal.toFixed(2),
+          };
+          if (record.documentNumber) mismatch.documentNumber = record.documentNumber;
+          report.amountMismatches.push(mismatch);
+        }
+        return;
+      }
+      if (record?.state === "NEEDS_ATTENTION") {
+        report.needsAttention.push({
+          orderId,
+          rules: [...new Set((record.problems ?? []).map((problem) => problem.rule))],
+        });
+        return;
+      }
+      const missing: MissingOrder = {
+        orderId,
+        placed: String(order.placed),
+        total: amountOf(order.total)?.toFixed(2) ?? String(order.total ?? "?"),
+      };
+      if (record) missing.state = record.state;
+      const elsewhere = receiptsByOrder.get(orderId) ?? [];
+      // A RESERVED record's own receipt may have landed before the worker recorded it: the worker adopts it.
+      const foreign = elsewhere.filter((receipt) => receipt.document_number !== record?.documentNumber);
+      if (foreign.length > 0) {
+        report.issuedOutside.push({
+          ...missing,
+          receipts: foreign.map((receipt) => receipt.document_number),
+        });
+        return;
+      }
+      report.missing.push(missing);
+      candidates.push({ order, missing });
+    });
+  };
+  const placed = { gte: options.since.toISOString(), lt: until.toISOString() };
+  for await (const order of deps.listOrders({
+    sort: "placed:asc",
+    limit: LIST_PAGE_SIZE,
+    filters: { placed, payment_status: ["paid"] },
+  })) {
+    if (!isEligible(order)) continue;
+    report.ordersChecked++;
+    orders.set(String(order.id), order);
+    page.push(order);
+    if (page.length === LIST_PAGE_SIZE) await checkPage();
+  }
+  await checkPage();
+
+  // 3. Receipts no record explains.
+  await forEachLimited(allReceipts, CONCURRENCY, async (receipt) => {
+    const orphan = await orphanReason(receipt, recordOf, orders, deps);
+    if (orphan) report.receiptsWithoutOrder.push(orphan);
+  });
+
+  // 4. Fix: the missing ones go through the queue, like a webhook would have.
+  if (options.fix) {
+    await forEachLimited(candidates, CONCURRENCY, async ({ order, missing }) => {
+      const eventId = reconcileEventId(options.storeId, missing.orderId, now);
+      try {
+        await deps.enqueue(operatorEnvelope(options.storeId, order, eventId, deps.now()), eventId);
+        report.enqueued++;
+      } catch (error) {
+        report.enqueueFailures.push({
+          orderId: missing.orderId,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+      }
+    });
+  }
+  const byOrder = (a: { orderId: string }, b: { orderId: string }) => Number(a.orderId) - Number(b.orderId);
+  report.missing.sort(byOrder);
+  report.issuedOutside.sort(byOrder);
+  report.needsAttention.sort(byOrder);
+  report.amountMismatches.sort(byOrder);
+  report.receiptsWithoutOrder.sort((a, b) => Number(a.receiptId) - Number(b.receiptId));
+  return report;
+}
+
+async function orphanReason(
+  receipt: AceleralaReceipt,
+  recordOf: (orderId: string) => Promise<ReceiptRecord | undefined>,
+  orders: ReadonlyMap<string, AceleralaOrder>,
+  deps: Pick<ReconcileDeps, "findOrder">,
+): Promise<OrphanReceipt | undefined> {
+  const base = {
+    receiptId: String(receipt.id),
+    documentNumber: receipt.document_number,
+    orderId: receipt.order_id === null || receipt.order_id === undefined ? null : String(receipt.order_id),
+  };
+  if (base.orderId === null) return { ...base, reason: "no_order_id", detail: "the receipt names no order" };
+  const record = await recordOf(base.orderId);
+  if (record) {
+    if (knownReceiptIds(record).has(base.receiptId)) return undefined;
+    // Not confirmed yet: the worker is between POST and recording (it adopts the receipt by its number).
+    if (record.state === "RESERVED" && record.documentNumber === receipt.document_number) return undefined;
+    return {
+      ...base,
+      reason: "record_holds_other_receipt",
+      detail: `the order's record is ${record.state}${record.documentNumber ? ` with ${record.documentNumber}` : " without a number"}: a second receipt for one order`,
+    };
+  }
+  const order = orders.get(base.orderId) ?? (await deps.findOrder(Number(base.orderId)));
+  if (!order)
+    return {
+      ...base,
+      reason: "order_not_found",
+      detail: `order ${base.orderId} does not exist in Acelérala`,
+    };
+  return {
+    ...base,
+    reason: "no_record",
+    detail: `order ${base.orderId} has no receipt record here: issued outside this system?`,
+  };
+}
+
+/** The human report of a reconcile run. */
+export function formatReconcileReport(report: ReconcileReport): string {
+  const lines = [
+    `Store ${report.storeId}: orders placed ${report.since} … ${report.until} (${report.ordersChecked} paid), receipts created since ${report.since} (${report.receiptsChecked})`,
+  ];
+  const section = (title: string, rows: string[]) => {
+    lines.push(`${title}: ${rows.length}`);
+    for (const row of rows.slice(0, 50)) lines.push(`  ${row}`);
+    if (rows.length > 50) lines.push(`  … and ${rows.length - 50} more (--json)`);
+  };
+  section(
+    "Paid orders without a receipt",
+    report.missing.map(
+      (m) =>
+        `order ${m.orderId}  placed ${m.placed}  total ${m.total}${m.state ? `  (record ${m.state})` : ""}`,
+    ),
+  );
+  section(
+    "Paid orders with a receipt issued outside this system (not enqueued)",
+    report.issuedOutside.map((m) => `order ${m.orderId}  receipts ${m.receipts.join(", ")}`),
+  );
+  section(
+    "Orders that need attention (fix, then cpe resend)",
+    report.needsAttention.map((n) => `order ${n.orderId}  ${n.rules.join(", ") || "-"}`),
+  );
+  section(
+    "Receipts without an order",
+    report.receiptsWithoutOrder.map(
+      (o) => `receipt ${o.receiptId} (${o.documentNumber})  ${o.reason}: ${o.detail}`,
+    ),
+  );
+  section(
+    "Amounts that differ",
+    report.amountMismatches.map(
+      (m) =>
+        `order ${m.orderId}${m.documentNumber ? ` ${m.documentNumber}` : ""}  receipt ${m.recordTotal}, order ${m.orderTotal}`,
+    ),
+  );
+  if (report.fix) {
+    lines.push(
+      `Enqueued: ${report.enqueued}${report.enqueueFailures.length ? `, failed: ${report.enqueueFailures.length}` : ""}`,
+    );
+    for (const failure of report.enqueueFailures.slice(0, 10))
+      lines.push(`  order ${failure.orderId}: ${failure.error}`);
+  } else if (report.missing.length > 0) {
+    lines.push("Run again with --fix to enqueue the orders without a receipt.");
+  }
+  return lines.join("\n");
+}
+
+/** True when the report found nothing to act on. */
+export function isClean(report: ReconcileReport): boolean {
+  return (
+    report.missing.length === 0 &&
+    report.issuedOutside.length === 0 &&
+    report.receiptsWithoutOrder.length === 0 &&
+    report.amountMismatches.length === 0
+  );
+}
+
+/** Receipts from `since` on, newest first, page by page; stops at the first one created before `since`. */
+export function receiptsSince(
+  list: (params: { limit: number; sort: "created:desc"; after?: string | number }) => Promise<{
+    data: AceleralaReceipt[];
+    has_more: boolean;
+  }>,
+): ReceiptLister {
+  return async function* (since: Date) {
+    let after: string | number | undefined;
+    for (;;) {
+      const page = await list({
+        limit: LIST_PAGE_SIZE,
+        sort: "created:desc",
+        ...(after === undefined ? {} : { after }),
+      });
+      for (const receipt of page.data) {
+        const created = typeof receipt.created === "string" ? Date.parse(receipt.created) : Number.NaN;
+        if (!Number.isNaN(created) && created < since.getTime()) return;
+        yield receipt;
+      }
+      const last = page.data.at(-1);
+      if (!page.has_more || last === undefined) return;
+      after = last.id;
+    }
+  };
+}
+
+/** The Acelérala side of ReconcileDeps, from one store's client. */
+export function aceleralaReconcileSources(
+  api: Pick<AceleralaClient, "iterateOrders" | "listReceipts" | "getOrder">,
+): Pick<ReconcileDeps, "listOrders" | "listReceipts" | "findOrder"> {
+  return {
+    listOrders: (params) => api.iterateOrders(params),
+    listReceipts: receiptsSince((params) => api.listReceipts({}, params)),
+    findOrder: async (orderId) => {
+      try {
+        return await api.getOrder(orderId);
+      } catch (error) {
+        if (error instanceof AceleralaError && error.kind === "not_found") return null;
+        throw error;
+      }
+    },
+  };
+}
