@@ -1,4 +1,3 @@
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -13,6 +12,7 @@ import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
 import { aceleralaClients, createReceiptStore } from "../../lib/runtime";
 import { orderIdOf } from "../../lib/webhook/envelope";
 import { decideForOrder } from "../../lib/worker/decide";
+import { processFifoBatch } from "../../lib/worker/fifo-batch";
 import { type IssueDeps, type IssueOutcome, issueReceipt } from "../../lib/worker/issue-receipt";
 
 /**
@@ -70,11 +70,16 @@ function eventKey(record: SQSRecord): { storeId: number; orderId: number; type: 
 export function createWorkerHandler(
   dependencies: () => Promise<WorkerDependencies>,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  return async (event, context) => {
+  return async (event) => {
     const deps = await dependencies();
-    const { logger, metrics } = deps;
+    const { metrics } = deps;
 
-    async function backOff(record: SQSRecord, reason: string, requested?: number): Promise<never> {
+    async function backOff(
+      logger: Logger,
+      record: SQSRecord,
+      reason: string,
+      requested?: number,
+    ): Promise<never> {
       const receives = Number(record.attributes.ApproximateReceiveCount ?? "1");
       metrics.addMetric(WORKER_METRICS.retried, MetricUnit.Count, 1);
       if (receives >= ORDER_EVENTS_QUEUE.maxReceiveCount) {
@@ -99,7 +104,7 @@ export function createWorkerHandler(
       throw new Error(reason);
     }
 
-    function record(outcome: IssueOutcome): void {
+    function record(logger: Logger, outcome: IssueOutcome): void {
       switch (outcome.status) {
         case "issued": {
           const { state, documentNumber } = outcome.record;
@@ -129,28 +134,30 @@ export function createWorkerHandler(
     }
 
     const handleRecord = async (sqsRecord: SQSRecord): Promise<void> => {
-      const key = eventKey(sqsRecord);
-      logger.appendKeys({ store_id: key.storeId, order_id: key.orderId, event_type: key.type });
+      // Records of different orders run at the same time: each gets its own logger with its correlation ids.
+      const logger = deps.logger.createChild();
+      logger.appendKeys({ message_id: sqsRecord.messageId });
+      let key: ReturnType<typeof eventKey>;
       try {
-        let outcome: IssueOutcome;
-        try {
-          outcome = await issueReceipt({ storeId: key.storeId, orderId: key.orderId }, deps.issue);
-        } catch (error) {
-          logger.error("receipt worker failed", { error });
-          return await backOff(sqsRecord, error instanceof Error ? error.message : String(error));
-        }
-        record(outcome);
-        if (outcome.status === "retry") await backOff(sqsRecord, outcome.reason, outcome.delaySeconds);
-      } finally {
-        logger.removeKeys(["store_id", "order_id", "event_type"]);
+        key = eventKey(sqsRecord);
+      } catch (error) {
+        logger.error("unreadable order event", { error });
+        return await backOff(logger, sqsRecord, error instanceof Error ? error.message : String(error));
       }
+      logger.appendKeys({ store_id: key.storeId, order_id: key.orderId, event_type: key.type });
+      let outcome: IssueOutcome;
+      try {
+        outcome = await issueReceipt({ storeId: key.storeId, orderId: key.orderId }, deps.issue);
+      } catch (error) {
+        logger.error("receipt worker failed", { error });
+        return await backOff(logger, sqsRecord, error instanceof Error ? error.message : String(error));
+      }
+      record(logger, outcome);
+      if (outcome.status === "retry") await backOff(logger, sqsRecord, outcome.reason, outcome.delaySeconds);
     };
 
     try {
-      return await processPartialResponse(event, handleRecord, new SqsFifoPartialProcessorAsync(), {
-        context,
-        skipGroupOnError: true,
-      });
+      return await processFifoBatch(event.Records, handleRecord);
     } finally {
       metrics.publishStoredMetrics();
     }

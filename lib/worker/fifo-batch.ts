@@ -1,0 +1,39 @@
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSRecord } from "aws-lambda";
+
+/**
+ * Processes an SQS FIFO batch with the ordering FIFO promises and no more: the messages of one group (one
+ * order) one after the other, in batch order; different groups at the same time. After a failure the rest
+ * of that group is reported failed without being tried, so a later event of an order never overtakes an
+ * earlier one. Powertools' SqsFifoPartialProcessor keeps the same per-group rule but handles the whole
+ * batch one record at a time, which made the worker's throughput the sum of its orders' latencies.
+ */
+export async function processFifoBatch(
+  records: readonly SQSRecord[],
+  handle: (record: SQSRecord) => Promise<void>,
+): Promise<SQSBatchResponse> {
+  const groups = new Map<string, SQSRecord[]>();
+  for (const record of records) {
+    const group = record.attributes.MessageGroupId ?? record.messageId;
+    const members = groups.get(group);
+    if (members) members.push(record);
+    else groups.set(group, [record]);
+  }
+  const batchItemFailures: SQSBatchItemFailure[] = [];
+  await Promise.all(
+    [...groups.values()].map(async (members) => {
+      let failed = false;
+      for (const record of members) {
+        if (!failed) {
+          try {
+            await handle(record);
+            continue;
+          } catch {
+            failed = true; // the handler has logged and counted its own failure
+          }
+        }
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }),
+  );
+  return { batchItemFailures };
+}
