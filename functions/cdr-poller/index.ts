@@ -14,7 +14,7 @@ import {
   pollDueReceipts,
 } from "../../lib/poller/poll-cdrs";
 import { aceleralaClients, createReceiptStore } from "../../lib/runtime";
-import type { ReceiptRecord } from "../../lib/store/receipt-record";
+import type { PendingReceipt } from "../../lib/store/receipt-store";
 import { sunatAnswerOf, type WorkerApi } from "../../lib/worker/issue-receipt";
 
 /**
@@ -50,7 +50,7 @@ export function createPollerHandler(
     const deps = await dependencies();
     const { logger, metrics } = deps;
     const budgetMs = Math.max(1_000, context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS);
-    const fetchCdr = async (record: ReceiptRecord): Promise<CdrStatus> => {
+    const fetchCdr = async (record: PendingReceipt): Promise<CdrStatus> => {
       if (record.receiptId === undefined) throw new Error("a SUBMITTED receipt without its Acelérala id");
       const receipt = await (await deps.api(record.storeId)).getReceipt(record.receiptId);
       const answer = sunatAnswerOf(receipt);

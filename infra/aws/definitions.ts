@@ -30,10 +30,11 @@ export const receiptsTableShape = {
     indexName: RECEIPTS_TABLE.pendingCdrIndex.indexName,
     partitionKey: tableAttribute(RECEIPTS_TABLE.pendingCdrIndex.partitionKey),
     sortKey: tableAttribute(RECEIPTS_TABLE.pendingCdrIndex.sortKey),
-    // The poller reads whole receipt records from the index (as the local table does): project everything.
-    projectionType: dynamodb.ProjectionType.ALL,
+    // Only what the poller reads, as the local table does.
+    projectionType: dynamodb.ProjectionType.INCLUDE,
+    nonKeyAttributes: [...RECEIPTS_TABLE.pendingCdrIndex.projectedAttributes] as string[],
   },
-} as const;
+};
 
 /** The order-events queue, its DLQ and the worker's event-source mapping, as CDK values. */
 export const orderEventsQueueShape = {

@@ -32,7 +32,10 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: pendingCdrIndex.partitionKey.name, KeyType: "HASH" },
           { AttributeName: pendingCdrIndex.sortKey.name, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: "ALL" },
+        Projection: {
+          ProjectionType: "INCLUDE",
+          NonKeyAttributes: [...pendingCdrIndex.projectedAttributes],
+        },
       },
     ],
   };

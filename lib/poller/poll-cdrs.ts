@@ -1,5 +1,5 @@
-import type { OrderKey, ReceiptRecord } from "../store/receipt-record";
-import { StateConflictError, type SunatAnswer } from "../store/receipt-store";
+import type { OrderKey } from "../store/receipt-record";
+import { type PendingReceipt, StateConflictError, type SunatAnswer } from "../store/receipt-store";
 
 /**
  * One run of the CDR poller: reads only the receipts whose next poll is due from the sparse pending-CDR
@@ -18,7 +18,7 @@ export interface PollerStore {
     now: Date,
     limit: number,
     startKey?: Record<string, unknown>,
-  ): Promise<{ records: ReceiptRecord[]; nextKey: Record<string, unknown> | undefined }>;
+  ): Promise<{ records: PendingReceipt[]; nextKey: Record<string, unknown> | undefined }>;
   recordSunatAnswer(key: OrderKey, answer: SunatAnswer, now: Date): Promise<unknown>;
   reschedulePoll(key: OrderKey, nextPollAt: number, now: Date): Promise<void>;
   markStale(key: OrderKey, why: string, now: Date): Promise<void>;
@@ -69,9 +69,9 @@ export function nextPollDelayMs(
 export async function pollDueReceipts(
   deps: {
     store: PollerStore;
-    fetchCdr: (record: ReceiptRecord) => Promise<CdrStatus>;
+    fetchCdr: (record: PendingReceipt) => Promise<CdrStatus>;
     now: () => Date;
-    onError?: (record: ReceiptRecord, error: unknown) => void;
+    onError?: (record: PendingReceipt, error: unknown) => void;
   },
   options: PollerOptions = DEFAULT_POLLER_OPTIONS,
 ): Promise<PollSummary> {
@@ -88,7 +88,7 @@ export async function pollDueReceipts(
   };
   const withinBudget = () => deps.now().getTime() - started < options.budgetMs;
 
-  async function pollOne(record: ReceiptRecord): Promise<void> {
+  async function pollOne(record: PendingReceipt): Promise<void> {
     const key = { storeId: record.storeId, orderId: record.orderId };
     const now = deps.now();
     try {

@@ -40,6 +40,9 @@ function jitter(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** What the pending-CDR index holds of a receipt: its keys and the projected attributes, nothing more. */
+export type PendingReceipt = Pick<ReceiptRecord, (typeof INDEX.projectedAttributes)[number]>;
+
 export function receiptKey(key: OrderKey): Record<string, string> {
   return { [PK]: `ORDER#${key.storeId}#${key.orderId}`, [SK]: RECEIPT_SORT_KEY };
 }
@@ -139,6 +142,8 @@ function isConditionalFailure(error: unknown): boolean {
 export class ReceiptStore {
   /** Last correlative this process wrote per store and series: saves the counter read on the happy path. */
   private readonly lastCorrelatives = new Map<string, number>();
+  /** The reservation in progress per store and series; the next one waits for it. */
+  private readonly seriesTurns = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -157,9 +162,26 @@ export class ReceiptStore {
    * moves from n to n+1 only if it still is n (optimistic lock), and the order's record takes the number
    * only if it has none yet (new, or NEEDS_ATTENTION without a number). Either both happen or neither.
    */
-  async reserve(input: ReserveInput): Promise<ReserveResult> {
+  reserve(input: ReserveInput): Promise<ReserveResult> {
+    // Orders of one series wait for each other inside this process: racing our own counter would only turn
+    // into conditional-check failures and retries. Other processes still race, and the condition decides.
+    const cacheKey = `${input.key.storeId}#${input.series}`;
+    const turn = (this.seriesTurns.get(cacheKey) ?? Promise.resolve()).then(() =>
+      this.reserveNow(input, cacheKey),
+    );
+    const settled = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.seriesTurns.set(cacheKey, settled);
+    void settled.then(() => {
+      if (this.seriesTurns.get(cacheKey) === settled) this.seriesTurns.delete(cacheKey);
+    });
+    return turn;
+  }
+
+  private async reserveNow(input: ReserveInput, cacheKey: string): Promise<ReserveResult> {
     const { key, series, now } = input;
-    const cacheKey = `${key.storeId}#${series}`;
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
       if (attempt > 0) await jitter(attempt);
       // The last value this process wrote is usually still current (one worker environment handles a run of
@@ -470,7 +492,7 @@ export class ReceiptStore {
     now: Date,
     limit: number,
     startKey?: Record<string, unknown>,
-  ): Promise<{ records: ReceiptRecord[]; nextKey: Record<string, unknown> | undefined }> {
+  ): Promise<{ records: PendingReceipt[]; nextKey: Record<string, unknown> | undefined }> {
     const result = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -482,7 +504,7 @@ export class ReceiptStore {
         ExclusiveStartKey: startKey,
       }),
     );
-    return { records: (result.Items ?? []) as ReceiptRecord[], nextKey: result.LastEvaluatedKey };
+    return { records: (result.Items ?? []) as PendingReceipt[], nextKey: result.LastEvaluatedKey };
   }
 
   /**

@@ -20,6 +20,11 @@ export const RECEIPTS_TABLE = {
     partitionKey: { name: "pendingCdr", type: "S" },
     /** Epoch milliseconds of the next poll, so `nextPollAt <= now` selects what is due. */
     sortKey: { name: "nextPollAt", type: "N" },
+    /**
+     * Only what the poller reads (lib/poller/poll-cdrs.ts): the index copy of each pending receipt stays small,
+     * so every write of a SUBMITTED receipt costs fewer index write units than projecting ALL attributes.
+     */
+    projectedAttributes: ["storeId", "orderId", "receiptId", "submittedAt", "createdAt", "pollCount"],
   },
 } as const;
 

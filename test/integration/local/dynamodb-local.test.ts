@@ -39,7 +39,8 @@ describe("the receipts table in DynamoDB Local", () => {
       { AttributeName: "pendingCdr", KeyType: "HASH" },
       { AttributeName: "nextPollAt", KeyType: "RANGE" },
     ]);
-    expect(index?.Projection?.ProjectionType).toBe("ALL");
+    expect(index?.Projection?.ProjectionType).toBe("INCLUDE");
+    expect(index?.Projection?.NonKeyAttributes).toEqual([...RECEIPTS_TABLE.pendingCdrIndex.projectedAttributes]);
     expect(Table?.AttributeDefinitions).toEqual(
       expect.arrayContaining([
         { AttributeName: "pendingCdr", AttributeType: "S" },

@@ -54,6 +54,27 @@ describe("ReceiptStore", () => {
     expect(second.record.history[0]).toMatchObject({ from: null, to: "RESERVED" });
   });
 
+  it("keeps numbers unique and consecutive when separate processes race for the same counter", async () => {
+    const storeId = nextStoreId++;
+    const tableName = process.env.TABLE_NAME ?? "";
+    // Three stores = three Lambda environments: no shared cache or queue, only DynamoDB's conditions.
+    const environments = [1, 2, 3].map(
+      () => new ReceiptStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => environments[i % 3]?.reserve(reserveInput(storeId, (i % 15) + 1))),
+    );
+    const numbers = new Map<number, string | undefined>();
+    for (const result of results) {
+      const seen = numbers.get(result?.record.orderId ?? 0);
+      if (seen) expect(result?.record.documentNumber).toBe(seen);
+      numbers.set(result?.record.orderId ?? 0, result?.record.documentNumber);
+    }
+    expect(results.filter((r) => r?.reserved)).toHaveLength(15);
+    const correlatives = [...numbers.values()].map((n) => Number(n?.split("-")[1])).sort((a, b) => a - b);
+    expect(correlatives).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+  });
+
   it("never gives one order a second number, and never one number to two orders, under concurrency", async () => {
     const storeId = nextStoreId++;
     // 20 orders, each reserved 3 times concurrently (duplicate deliveries racing each other).

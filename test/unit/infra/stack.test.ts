@@ -220,7 +220,10 @@ describe("receipts table", () => {
           { AttributeName: index.partitionKey.name, KeyType: "HASH" },
           { AttributeName: index.sortKey.name, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: "ALL" },
+        Projection: {
+          ProjectionType: "INCLUDE",
+          NonKeyAttributes: [...index.projectedAttributes],
+        },
       },
     ]);
     expect(table.TimeToLiveSpecification).toEqual({
