@@ -4,23 +4,18 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, stop as stopEsbuild } from "esbuild";
+import { BUNDLE_ALIASES, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from "../infra/aws/bundling";
 import { percentile, round } from "./harness";
 
 /**
  * Bundle size and module init time of each Lambda function, bundled the way infra/aws/stack.ts bundles them
  * (NodejsFunction with local esbuild: ESM, node22, mainFields module,main, the createRequire banner, minified,
- * AWS SDK bundled, nothing external). The stack does not export its bundling options, so they are restated
- * here; keep the two in step (see docs/bench.md).
+ * AWS SDK bundled, nothing external), with the settings both take from infra/aws/bundling.ts.
  */
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const FUNCTIONS = ["webhook-receiver", "receipt-worker", "cdr-poller"] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
-
-/** Same text as ESM_REQUIRE_BANNER in infra/aws/stack.ts. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __acelerala_createRequire } from 'node:module'; " +
-  "const require = __acelerala_createRequire(import.meta.url);";
 
 export interface BundleFigures {
   function: FunctionName;
@@ -91,9 +86,10 @@ export async function measureBundles(runs = 20): Promise<BundleFigures[]> {
         bundle: true,
         platform: "node",
         format: "esm",
-        target: "node22",
-        mainFields: ["module", "main"],
+        target: BUNDLE_TARGET,
+        mainFields: BUNDLE_MAIN_FIELDS,
         banner: { js: ESM_REQUIRE_BANNER },
+        alias: BUNDLE_ALIASES,
         minify: true,
         sourcemap: true,
         sourcesContent: false,

@@ -30,6 +30,7 @@ import { WORKER_METRICS } from "../../functions/receipt-worker/index";
 import { RECONCILER_METRICS } from "../../functions/reconciler/index";
 import { RECEIVER_METRICS } from "../../functions/webhook-receiver/index";
 import { METRICS_NAMESPACE } from "../../lib/observability/logger";
+import { BUNDLE_ALIASES, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from "./bundling";
 import {
   assertVisibilityCoversWorker,
   FUNCTION_SERVICE_NAMES,
@@ -49,14 +50,6 @@ const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 /** Stop the poller before the next scheduled run starts, so two runs rarely overlap (overlaps are safe). */
 const POLLER_TIMEOUT = Duration.seconds(50);
 const RECEIVER_TIMEOUT = Duration.seconds(10);
-
-/**
- * esbuild's ESM output still calls `require` for the few CommonJS-only dependencies it bundles; Node's ESM
- * scope has none, so the bundle defines one first.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __acelerala_createRequire } from 'node:module'; " +
-  "const require = __acelerala_createRequire(import.meta.url);";
 
 /** The one-minute schedule of the CDR poller. */
 export const CDR_POLL_SCHEDULE = events.Schedule.rate(Duration.minutes(1));
@@ -392,9 +385,12 @@ export class AceleralaSunatStack extends Stack {
       bundling: {
         forceDockerBundling: false,
         format: nodejs.OutputFormat.ESM,
-        target: "node22",
-        mainFields: ["module", "main"],
+        target: BUNDLE_TARGET,
+        mainFields: BUNDLE_MAIN_FIELDS,
         banner: ESM_REQUIRE_BANNER,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE_ALIASES).map(([module, replacement]) => [`--alias:${module}`, replacement]),
+        ),
         minify: true,
         logLevel: nodejs.LogLevel.WARNING,
         sourceMap: true,

@@ -271,6 +271,9 @@ describe("functions", () => {
       const indentation = lines.reduce((sum, line) => sum + (/^\s*/.exec(line)?.[0].length ?? 0), 0);
       expect(indentation / bundle.length).toBeLessThan(0.01);
       expect(existsSync(path.join(assemblyDirectory, asset, "index.mjs.map"))).toBe(true);
+      // The SDK's full credential chain is replaced by the environment-only provider (infra/aws/bundling.ts).
+      expect(bundle).not.toContain("sso_start_url");
+      expect(bundle).toContain("AWS_SESSION_TOKEN");
     }
   });
 
