@@ -7,9 +7,9 @@
  *  B. SUNAT answers ~100 ms later: the CDR poller (every second, first poll after 0.2 s) records it.
  * Plus bundle sizes and init times (bench/bundles.ts), the receiver's own decision time in-process, peak memory,
  * AWS requests per order (bench/aws-proxy.ts) and a cost estimate (bench/costs.ts). Writes bench/results.json and
- * docs/bench.md, and prints the Markdown table.
+ * the README's "Benchmark" section (between its bench markers), and prints the Markdown table.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { decideWebhook } from "../lib/webhook/receive";
 import { signWebhook } from "../lib/webhook/signature";
@@ -380,11 +380,24 @@ async function main(): Promise<void> {
     };
     writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
     const table = markdown(results);
-    writeFileSync(new URL("../docs/bench.md", import.meta.url), docsPage(table));
+    writeReadmeSection(docsPage(table));
     process.stdout.write(`${table}\n`);
   } finally {
     await pipeline.stop();
   }
+}
+
+const README = new URL("../README.md", import.meta.url);
+const SECTION_START = "<!-- bench:start (written by npm run bench) -->";
+const SECTION_END = "<!-- bench:end -->";
+
+/** Replaces the README's benchmark section, so it always shows the latest run and the machine it ran on. */
+function writeReadmeSection(section: string): void {
+  const readme = readFileSync(README, "utf8");
+  const start = readme.indexOf(SECTION_START);
+  const end = readme.indexOf(SECTION_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no "${SECTION_START}" … "${SECTION_END}" section`);
+  writeFileSync(README, `${readme.slice(0, start + SECTION_START.length)}\n${section}${readme.slice(end)}`);
 }
 
 function docsPage(table: string): string {
