@@ -1,4 +1,5 @@
 import { ZodError } from "zod";
+import { OptionError, parseId } from "../ops/args";
 import { findStoreConfig, parseStoreConfigs, type StoreConfig } from "../receipt";
 import { type CliIo, InputFileError, readJsonFile } from "./io";
 
@@ -34,4 +35,12 @@ export function selectStore(stores: readonly StoreConfig[], orderStoreId: unknow
   const match = findStoreConfig(stores, orderStoreId as number | string);
   if (!match) throw new InputFileError(`no store configuration for store_id ${String(orderStoreId)}`);
   return match;
+}
+
+/** `--store ID` of the operator commands, else the first store of the stores file (511 locally). */
+export async function storeIdOption(value: string | undefined, io: CliIo): Promise<number> {
+  if (value !== undefined) return parseId("--store", value);
+  const [first] = await loadStoreConfigs(undefined, io);
+  if (!first) throw new OptionError("the stores file holds no store: pass --store ID");
+  return first.store_id;
 }

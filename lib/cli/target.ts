@@ -1,20 +1,26 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { ConfigError, loadConfigFields } from "../config/env";
-import { createSqsClient } from "../queue/order-events";
-import { createDocumentClient } from "../runtime";
+import type { AceleralaClient } from "../acelerala/client";
+import { AceleralaError } from "../acelerala/errors";
+import { type AppConfig, ConfigError, loadConfigFields } from "../config/env";
+import { OptionError } from "../ops/args";
+import type { Enqueue } from "../ops/backfill";
+import { createSqsClient, enqueueOrderEvent } from "../queue/order-events";
+import { aceleralaClients, createDocumentClient } from "../runtime";
 import { ReceiptStore } from "../store/receipt-store";
+import { type CommandText, commandError, usageError } from "./command";
 import { type CliIo, InputFileError, readJsonFile } from "./io";
 
 /**
- * Where an operator command (`cpe dlq`, `cpe status`, `cpe receipts`) acts: by default the LOCAL stack whose
+ * Where an operator command (`cpe dlq`, `cpe status`, `cpe backfill`, …) acts: by default the LOCAL stack whose
  * environment `npm start` wrote to .cache/local-stack/env.json, with `--aws` the AWS account of the usual AWS
  * environment (AWS_REGION / AWS_PROFILE, the credential chain) and the stack's TABLE_NAME,
- * ORDER_EVENTS_QUEUE_URL, ORDER_EVENTS_DLQ_URL.
+ * ORDER_EVENTS_QUEUE_URL, ORDER_EVENTS_DLQ_URL (and, for the commands that call Acelérala, ACELERALA_API_URL and
+ * ACELERALA_CREDENTIALS_ARN).
  *
  * The SDK clients get region, endpoint and credentials explicitly from the chosen environment; process.env is
  * never modified. Locally that matters: only the file's values are used, so a real key or profile in the
  * operator's shell can never be sent to an emulator, and a file without emulator endpoints is refused
- * rather than silently pointed at AWS.
+ * rather than silently pointed at AWS. The file is read once per command.
  */
 
 export const LOCAL_STACK_ENV_PATH = ".cache/local-stack/env.json";
@@ -36,6 +42,17 @@ export interface TargetFlags {
   "local-env"?: string;
 }
 
+/** What a command needs of its target besides the table. */
+export interface TargetNeeds {
+  /** The DLQ commands, backfill, resend and reconcile --fix need both queue URLs. */
+  needsQueues: boolean;
+  /** backfill, resend and reconcile call Acelérala: its API URL and credentials come with the target. */
+  needsAcelerala?: boolean;
+}
+
+/** The Acelérala API as the environment names it: its URL, and inline credentials or a secret's ARN. */
+export type AceleralaAccess = Pick<AppConfig, "aceleralaApiUrl" | "aceleralaCredentials">;
+
 export interface Target {
   mode: "local" | "aws";
   /** For messages: "local stack (.cache/local-stack/env.json)" or "AWS". */
@@ -49,6 +66,8 @@ export interface Target {
   endpoints: { dynamodb?: string; sqs?: string };
   /** Explicit only locally; on AWS the SDK's default chain provides them. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Present when the command asked for Acelérala (needsAcelerala). */
+  acelerala?: AceleralaAccess;
 }
 
 /** The target could not be chosen or its environment is incomplete; the message says what to do. */
@@ -57,6 +76,9 @@ export class TargetError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The environment a target is read from: the local stack's file (read once), or with --aws the process's. */
+type TargetEnvironment = { mode: "aws"; env: Env } | { mode: "local"; path: string; env: Env };
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value.trim();
@@ -87,64 +109,77 @@ async function readLocalEnv(path: string, explicit: boolean, io: CliIo): Promise
   return env;
 }
 
-/**
- * Picks the target from the flags and checks its environment. `needsQueues`: the DLQ commands need both queue
- * URLs; status and receipts only the table. Every missing variable is named at once.
- */
-export async function resolveTarget(
-  flags: TargetFlags,
-  io: CliIo,
-  options: { needsQueues: boolean },
-): Promise<Target> {
+async function readTargetEnvironment(flags: TargetFlags, io: CliIo): Promise<TargetEnvironment> {
   if (flags.aws && flags["local-env"] !== undefined)
     throw new TargetError("--aws and --local-env exclude each other: choose AWS or a local stack");
-  const fields = options.needsQueues
+  if (flags.aws) return { mode: "aws", env: io.env };
+  const path = flags["local-env"] ?? LOCAL_STACK_ENV_PATH;
+  return { mode: "local", path, env: await readLocalEnv(path, flags["local-env"] !== undefined, io) };
+}
+
+/** ACELERALA_API_URL and ACELERALA_CREDENTIALS (locally) or ACELERALA_CREDENTIALS_ARN (AWS), every problem named. */
+function aceleralaAccess(source: TargetEnvironment): AceleralaAccess {
+  try {
+    return loadConfigFields(source.env, ["aceleralaApiUrl", "aceleralaCredentials"]);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const where = source.mode === "aws" ? "--aws needs" : `${source.path}:`;
+    throw new TargetError(`${where} ${error.problems.join("; ")}`);
+  }
+}
+
+/**
+ * Picks the target from the flags and checks its environment. `needsQueues`: the DLQ commands need both queue
+ * URLs; status and receipts only the table. Every missing variable is named at once. With `needsAcelerala` the
+ * API access is checked after the AWS side and comes as `target.acelerala`.
+ */
+export async function resolveTarget(flags: TargetFlags, io: CliIo, options: TargetNeeds): Promise<Target> {
+  const source = await readTargetEnvironment(flags, io);
+  const target = source.mode === "aws" ? awsTarget(source.env, options) : localTarget(source, options);
+  if (options.needsAcelerala) target.acelerala = aceleralaAccess(source);
+  return target;
+}
+
+function configFields(options: TargetNeeds) {
+  return options.needsQueues
     ? (["tableName", "orderEventsQueueUrl", "orderEventsDlqUrl"] as const)
     : (["tableName"] as const);
+}
 
-  if (flags.aws) {
-    let config: { tableName: string; orderEventsQueueUrl?: string; orderEventsDlqUrl?: string };
-    try {
-      config = loadConfigFields(io.env, fields);
-    } catch (error) {
-      if (error instanceof ConfigError)
-        throw new TargetError(
-          `--aws needs the stack's outputs in the environment: ${error.problems.join("; ")}`,
-        );
-      throw error;
-    }
-    const target: Target = {
-      mode: "aws",
-      description: "AWS",
-      tableName: config.tableName,
-      endpoints: {},
-    };
-    const region = nonEmpty(io.env.AWS_REGION) ?? nonEmpty(io.env.AWS_DEFAULT_REGION);
-    if (region) target.region = region;
-    // Honour endpoint overrides the way the SDK does (e.g. a VPC endpoint), from the command's environment.
-    const dynamodb = nonEmpty(io.env.AWS_ENDPOINT_URL_DYNAMODB) ?? nonEmpty(io.env.AWS_ENDPOINT_URL);
-    const sqs = nonEmpty(io.env.AWS_ENDPOINT_URL_SQS) ?? nonEmpty(io.env.AWS_ENDPOINT_URL);
-    if (dynamodb) target.endpoints.dynamodb = dynamodb;
-    if (sqs) target.endpoints.sqs = sqs;
-    if (config.orderEventsQueueUrl) target.queueUrl = config.orderEventsQueueUrl;
-    if (config.orderEventsDlqUrl) target.dlqUrl = config.orderEventsDlqUrl;
-    return target;
+function awsTarget(env: Env, options: TargetNeeds): Target {
+  let config: { tableName: string; orderEventsQueueUrl?: string; orderEventsDlqUrl?: string };
+  try {
+    config = loadConfigFields(env, configFields(options));
+  } catch (error) {
+    if (error instanceof ConfigError)
+      throw new TargetError(
+        `--aws needs the stack's outputs in the environment: ${error.problems.join("; ")}`,
+      );
+    throw error;
   }
+  const target: Target = { mode: "aws", description: "AWS", tableName: config.tableName, endpoints: {} };
+  const region = nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+  if (region) target.region = region;
+  // Honour endpoint overrides the way the SDK does (e.g. a VPC endpoint), from the command's environment.
+  const dynamodb = nonEmpty(env.AWS_ENDPOINT_URL_DYNAMODB) ?? nonEmpty(env.AWS_ENDPOINT_URL);
+  const sqs = nonEmpty(env.AWS_ENDPOINT_URL_SQS) ?? nonEmpty(env.AWS_ENDPOINT_URL);
+  if (dynamodb) target.endpoints.dynamodb = dynamodb;
+  if (sqs) target.endpoints.sqs = sqs;
+  if (config.orderEventsQueueUrl) target.queueUrl = config.orderEventsQueueUrl;
+  if (config.orderEventsDlqUrl) target.dlqUrl = config.orderEventsDlqUrl;
+  return target;
+}
 
-  const path = flags["local-env"] ?? LOCAL_STACK_ENV_PATH;
-  const env = await readLocalEnv(path, flags["local-env"] !== undefined, io);
+function localTarget({ path, env }: { path: string; env: Env }, options: TargetNeeds): Target {
   const problems: string[] = [];
   let config: {
     region: string;
     tableName: string;
     orderEventsQueueUrl?: string;
     orderEventsDlqUrl?: string;
-  } = {
-    region: "",
-    tableName: "",
-  };
+  } = { region: "", tableName: "" };
   try {
-    config = loadConfigFields(env, ["region", ...fields]);
+    config = loadConfigFields(env, ["region", ...configFields(options)]);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
@@ -175,6 +210,24 @@ export async function resolveTarget(
   return target;
 }
 
+/**
+ * The Acelérala API alone (`cpe webhooks`, which touches neither table nor queues): locally the simulator URL
+ * and inline credentials of the local stack's env file; with --aws ACELERALA_API_URL and
+ * ACELERALA_CREDENTIALS_ARN from the environment (the secret is read with the operator's AWS credentials).
+ */
+export async function resolveAceleralaAccess(
+  flags: TargetFlags,
+  io: CliIo,
+): Promise<(storeId: number) => Promise<AceleralaClient>> {
+  return aceleralaClients(aceleralaAccess(await readTargetEnvironment(flags, io)));
+}
+
+/** The Acelérala clients (one per store) of a target resolved with needsAcelerala. */
+export function targetAcelerala(target: Target): (storeId: number) => Promise<AceleralaClient> {
+  if (!target.acelerala) throw new Error("the target was resolved without needsAcelerala");
+  return aceleralaClients(target.acelerala);
+}
+
 function clientSettings(target: Target, endpoint: string | undefined) {
   return {
     ...(endpoint ? { endpoint } : {}),
@@ -193,6 +246,18 @@ export function createTargetReceiptStore(target: Target): { store: ReceiptStore;
   return { store: new ReceiptStore(documents, target.tableName), destroy: () => documents.destroy() };
 }
 
+/** Enqueues on the target's order-events queue with the receiver's function: exactly a webhook's message. */
+export function targetEnqueue(target: Target): { enqueue: Enqueue; destroy(): void } {
+  const sqs = createTargetSqsClient(target);
+  const queueUrl = target.queueUrl ?? "";
+  return {
+    enqueue: async (envelope, eventId) => {
+      await enqueueOrderEvent(sqs, queueUrl, envelope, eventId);
+    },
+    destroy: () => sqs.destroy(),
+  };
+}
+
 /** An AWS SDK service error (it carries $metadata) or a refused/unknown host: an environment problem, not a bug. */
 function isServiceOrNetworkError(error: unknown): error is Error {
   if (!(error instanceof Error)) return false;
@@ -202,28 +267,48 @@ function isServiceOrNetworkError(error: unknown): error is Error {
 }
 
 /**
- * The operator commands' failure report: the errors a person can act on (target, input file, AWS/emulator
- * answers, connection refused) become one line on stderr and exit code 1; anything else is a bug and is
+ * The operator commands' work and failure report. `work` resolves its target through the function it gets
+ * (so a failure can say where it happened). The errors a person can act on become stderr and EXIT_ERROR: what
+ * `explain` (the command's own errors) makes a message of, a bad option or argument (with the usage), the
+ * target, an input file, Acelérala's and AWS's answers, a refused connection. Anything else is a bug and is
  * rethrown, so main.ts prints its stack.
  */
-export function reportTargetFailure(
-  command: string,
-  error: unknown,
+export async function operateOnTarget(
+  command: CommandText,
   io: CliIo,
-  target: Target | undefined,
-): number {
-  if (error instanceof TargetError || error instanceof InputFileError) {
-    io.stderr(`${command}: ${error.message}\n`);
-    return 1;
+  work: (resolve: (flags: TargetFlags, needs: TargetNeeds) => Promise<Target>) => Promise<number>,
+  explain: (error: unknown) => string | undefined = () => undefined,
+): Promise<number> {
+  let target: Target | undefined;
+  try {
+    return await work(async (flags, needs) => {
+      target = await resolveTarget(flags, io, needs);
+      return target;
+    });
+  } catch (error) {
+    const message = explain(error);
+    return message === undefined
+      ? reportFailure(command, error, io, target)
+      : commandError(command, io, message);
   }
+}
+
+function reportFailure(command: CommandText, error: unknown, io: CliIo, target: Target | undefined): number {
+  if (error instanceof OptionError) return usageError(command, io, error.message);
+  if (
+    error instanceof TargetError ||
+    error instanceof InputFileError ||
+    error instanceof AceleralaError ||
+    error instanceof ConfigError
+  )
+    return commandError(command, io, error.message);
   if (isServiceOrNetworkError(error)) {
     const where = target ? ` (${target.description})` : "";
     const hint =
       target?.mode === "local" && !("$metadata" in error)
         ? "; is the local stack still running? (`npm start`)"
         : "";
-    io.stderr(`${command}: ${error.name}: ${error.message}${where}${hint}\n`);
-    return 1;
+    return commandError(command, io, `${error.name}: ${error.message}${where}${hint}`);
   }
   throw error;
 }

@@ -1,5 +1,5 @@
 import { maskDocumentNumber, maskEmail } from "../observability/redact";
-import type { ReceiptRecord, ReceiptState } from "../store/receipt-record";
+import type { BurntNumber, ReceiptRecord, ReceiptState } from "../store/receipt-record";
 import { formatMoney, formatTable, peruDateTime, safeText } from "./text";
 
 /**
@@ -101,6 +101,8 @@ export interface ReceiptStatusView {
   sunatCode?: string | null;
   sunatMessage?: string | null;
   links: ReceiptLinks;
+  /** Numbers SUNAT rejected (burnt) before a resend issued the order under a new one; oldest first. */
+  burntNumbers?: BurntNumber[];
   problems: { field: string; rule: string; message: string }[];
   lastError?: string;
   createdAt: string;
@@ -136,6 +138,7 @@ export function statusView(record: ReceiptRecord): ReceiptStatusView {
   if (record.sunatCode !== undefined) view.sunatCode = record.sunatCode;
   if (record.sunatMessage !== undefined)
     view.sunatMessage = record.sunatMessage === null ? null : safeText(record.sunatMessage);
+  if (record.burntNumbers?.length) view.burntNumbers = record.burntNumbers.map((burnt) => ({ ...burnt }));
   if (record.lastError !== undefined) view.lastError = safeText(record.lastError);
   if (record.submittedAt !== undefined) view.submittedAt = record.submittedAt;
   if (record.finalizedAt !== undefined) view.finalizedAt = record.finalizedAt;
@@ -144,7 +147,19 @@ export function statusView(record: ReceiptRecord): ReceiptStatusView {
   return view;
 }
 
-/** `cpe status` as text: the receipt, then its problems, last error and history (oldest first). */
+/** "F001-12  receipt 987, SUNAT 2017; resent 2026-11-21T17:05:00.000Z": what became of a burnt number. */
+function burntNumberLine(burnt: BurntNumber): string {
+  const answer = [
+    burnt.receiptId === undefined ? undefined : `receipt ${burnt.receiptId}`,
+    burnt.sunatCode === undefined || burnt.sunatCode === null ? undefined : `SUNAT ${burnt.sunatCode}`,
+  ].filter(Boolean);
+  return `${burnt.documentNumber}  ${answer.length > 0 ? `${answer.join(", ")}; ` : ""}resent ${burnt.at}`;
+}
+
+/**
+ * `cpe status` as text: the receipt, the numbers it burnt before (a reissue after a SUNAT rejection), then its
+ * problems, last error and history (oldest first).
+ */
 export function formatStatus(view: ReceiptStatusView): string {
   const lines: string[] = [];
   const field = (label: string, value: string) => lines.push(`${`${label}:`.padEnd(14)}${value}`);
@@ -163,6 +178,10 @@ export function formatStatus(view: ReceiptStatusView): string {
   if (view.receiptId !== undefined) field("Receipt id", String(view.receiptId));
   if (view.sunatCode !== undefined || view.sunatMessage !== undefined)
     field("SUNAT", [view.sunatCode ?? "-", view.sunatMessage].filter(Boolean).join(" — "));
+  if (view.burntNumbers) {
+    lines.push("Burnt numbers:");
+    for (const burnt of view.burntNumbers) lines.push(`  ${burntNumberLine(burnt)}`);
+  }
   field("Created", `${view.createdAt} (Peru ${peruDateTime(view.createdAt)})`);
   field("Updated", view.updatedAt);
   if (view.submittedAt) field("Submitted", view.submittedAt);

@@ -1,26 +1,18 @@
-import { parseArgs } from "node:util";
 import type { AceleralaClient } from "../../acelerala/client";
-import { OptionError, parseId, parseSince } from "../../ops/args";
-import {
-  type BackfillSummary,
-  type Enqueue,
-  formatBackfillSummary,
-  progressBar,
-  runBackfill,
-} from "../../ops/backfill";
+import { OptionError, parseId } from "../../ops/args";
+import { type BackfillSummary, formatBackfillSummary, progressBar, runBackfill } from "../../ops/backfill";
 import { peruDateTime } from "../../ops/text";
-import { enqueueOrderEvent } from "../../queue/order-events";
-import { type CliCommand, EXIT_ERROR, EXIT_OK } from "../command";
+import { type CliCommand, EXIT_ERROR, EXIT_OK, parseCommandArgs, parseDateOption } from "../command";
 import type { CliIo } from "../io";
 import {
   createTargetReceiptStore,
-  createTargetSqsClient,
-  resolveTarget,
+  operateOnTarget,
   TARGET_OPTIONS,
   TARGET_USAGE,
   type Target,
+  targetAcelerala,
+  targetEnqueue,
 } from "../target";
-import { reportOperatorFailure, resolveAceleralaAccess } from "./webhooks";
 
 const USAGE = `Usage: cpe backfill --store ID --placed-from DATE [--placed-to DATE] [--dry-run] [--json] [--aws | --local-env FILE]
 
@@ -43,7 +35,7 @@ enqueues each order once (SQS deduplication); later the worker's guard ignores o
 Progress goes to stderr; the summary to stdout. Exit codes: 0 done; 1 usage error, unreachable target, API
 error, or any order that could not be enqueued.`;
 
-const NAME = "cpe backfill";
+const COMMAND = { name: "cpe backfill", usage: USAGE };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface BackfillValues {
@@ -52,9 +44,6 @@ interface BackfillValues {
   "placed-to"?: string;
   "dry-run"?: boolean;
   json?: boolean;
-  aws?: boolean;
-  "local-env"?: string;
-  help?: boolean;
 }
 
 export interface BackfillRequest {
@@ -63,16 +52,6 @@ export interface BackfillRequest {
   placedTo?: Date;
   dryRun: boolean;
   json: boolean;
-}
-
-/** parseSince's rules under another option's name. */
-export function parseDateOption(option: string, value: string): Date {
-  try {
-    return parseSince(value);
-  } catch (error) {
-    if (error instanceof OptionError) throw new OptionError(error.message.replace(/^--since/, option));
-    throw error;
-  }
 }
 
 /** Validates the options of `cpe backfill`; throws OptionError naming the option and the rule. */
@@ -94,18 +73,6 @@ export function parseBackfillOptions(values: BackfillValues): BackfillRequest {
       throw new OptionError(`--placed-to (${to}) must be after --placed-from (${values["placed-from"]})`);
   }
   return request;
-}
-
-/** Sends with the receiver's function, so the message is exactly what a webhook would have produced. */
-export function targetEnqueue(target: Target): { enqueue: Enqueue; destroy(): void } {
-  const sqs = createTargetSqsClient(target);
-  const queueUrl = target.queueUrl ?? "";
-  return {
-    enqueue: async (envelope, eventId) => {
-      await enqueueOrderEvent(sqs, queueUrl, envelope, eventId);
-    },
-    destroy: () => sqs.destroy(),
-  };
 }
 
 async function execute(request: BackfillRequest, target: Target, api: AceleralaClient, io: CliIo) {
@@ -147,46 +114,25 @@ async function execute(request: BackfillRequest, target: Target, api: AceleralaC
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  let values: BackfillValues;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        store: { type: "string" },
-        "placed-from": { type: "string" },
-        "placed-to": { type: "string" },
-        "dry-run": { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        ...TARGET_OPTIONS,
-      },
-      allowPositionals: false,
-      strict: true,
-    }));
-  } catch (error) {
-    io.stderr(`${NAME}: ${(error as Error).message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  if (values.help) {
-    io.stdout(`${USAGE}\n`);
-    return EXIT_OK;
-  }
-  let request: BackfillRequest;
-  try {
-    request = parseBackfillOptions(values);
-  } catch (error) {
-    if (!(error instanceof OptionError)) throw error;
-    io.stderr(`${NAME}: ${error.message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  let target: Target | undefined;
-  try {
-    target = await resolveTarget(values, io, { needsQueues: true });
-    const api = await (await resolveAceleralaAccess(values, io))(request.storeId);
+  const parsed = parseCommandArgs(argv, io, {
+    ...COMMAND,
+    options: {
+      store: { type: "string" },
+      "placed-from": { type: "string" },
+      "placed-to": { type: "string" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+      ...TARGET_OPTIONS,
+    },
+    validate: ({ values }) => parseBackfillOptions(values),
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values, validated: request } = parsed;
+  return operateOnTarget(COMMAND, io, async (resolveTarget) => {
+    const target = await resolveTarget(values, { needsQueues: true, needsAcelerala: true });
+    const api = await targetAcelerala(target)(request.storeId);
     return await execute(request, target, api, io);
-  } catch (error) {
-    return reportOperatorFailure(NAME, error, io, target);
-  }
+  });
 }
 
 export const backfillCommand: CliCommand = {

@@ -1,6 +1,12 @@
-import { parseArgs } from "node:util";
 import { type BuildReceiptOptions, buildReceipt } from "../../receipt";
-import { type CliCommand, EXIT_ERROR, EXIT_OK, EXIT_RULE_BROKEN } from "../command";
+import {
+  type CliCommand,
+  commandError,
+  EXIT_OK,
+  EXIT_RULE_BROKEN,
+  parseCommandArgs,
+  usageError,
+} from "../command";
 import { type CliIo, InputFileError, readJsonFile } from "../io";
 import { loadStoreConfigs, selectStore } from "../store-file";
 
@@ -28,40 +34,26 @@ function unwrapOrder(value: unknown): unknown {
   return value;
 }
 
+const COMMAND = { name: "cpe build", usage: USAGE };
+
 async function run(argv: string[], io: CliIo): Promise<number> {
-  let values: { order?: string; store?: string; "issue-date"?: string; correlative?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        order: { type: "string" },
-        store: { type: "string" },
-        "issue-date": { type: "string" },
-        correlative: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.stderr(`cpe build: ${(error as Error).message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  if (values.help) {
-    io.stdout(`${USAGE}\n`);
-    return EXIT_OK;
-  }
-  if (!values.order) {
-    io.stderr(`cpe build: --order FILE is required\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
+  const parsed = parseCommandArgs(argv, io, {
+    ...COMMAND,
+    options: {
+      order: { type: "string" },
+      store: { type: "string" },
+      "issue-date": { type: "string" },
+      correlative: { type: "string" },
+    },
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  if (!values.order) return usageError(COMMAND, io, "--order FILE is required");
   const options: BuildReceiptOptions = {};
   if (values["issue-date"] !== undefined) options.issueDate = values["issue-date"];
   if (values.correlative !== undefined) {
-    if (!/^\d+$/.test(values.correlative)) {
-      io.stderr("cpe build: --correlative must be a positive integer\n");
-      return EXIT_ERROR;
-    }
+    if (!/^\d+$/.test(values.correlative))
+      return commandError(COMMAND, io, "--correlative must be a positive integer");
     options.correlative = Number(values.correlative);
   }
 
@@ -80,10 +72,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${JSON.stringify(result.receipt, null, 2)}\n`);
     return EXIT_OK;
   } catch (error) {
-    if (error instanceof InputFileError) {
-      io.stderr(`cpe build: ${error.message}\n`);
-      return EXIT_ERROR;
-    }
+    if (error instanceof InputFileError) return commandError(COMMAND, io, error.message);
     throw error;
   }
 }

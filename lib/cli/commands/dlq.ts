@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { OptionError, parsePositiveInteger, parsePositiveRate } from "../../ops/args";
 import {
   joinReceiptRecords,
@@ -10,13 +9,12 @@ import {
 } from "../../ops/dlq";
 import { type DlqEntry, formatDlqTable, sentRange } from "../../ops/dlq-message";
 import { safeText } from "../../ops/text";
-import { type CliCommand, EXIT_ERROR, EXIT_OK } from "../command";
+import { type CliCommand, EXIT_ERROR, EXIT_OK, parseCommandArgs } from "../command";
 import type { CliIo } from "../io";
 import {
   createTargetReceiptStore,
   createTargetSqsClient,
-  reportTargetFailure,
-  resolveTarget,
+  operateOnTarget,
   TARGET_OPTIONS,
   TARGET_USAGE,
   type Target,
@@ -55,8 +53,6 @@ interface DlqValues {
   native?: boolean;
   json?: boolean;
   aws?: boolean;
-  "local-env"?: string;
-  help?: boolean;
 }
 
 export type DlqAction =
@@ -247,47 +243,28 @@ async function replay(target: Target, options: Extract<DlqAction, { action: "rep
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  let parsed: { values: DlqValues; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        max: { type: "string" },
-        order: { type: "string" },
-        "dry-run": { type: "boolean" },
-        rate: { type: "string" },
-        native: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        ...TARGET_OPTIONS,
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    io.stderr(`${NAME}: ${(error as Error).message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  if (parsed.values.help) {
-    io.stdout(`${USAGE}\n`);
-    return EXIT_OK;
-  }
-  let action: DlqAction;
-  try {
-    action = parseDlqOptions(parsed.positionals, parsed.values);
-  } catch (error) {
-    if (!(error instanceof OptionError)) throw error;
-    io.stderr(`${NAME}: ${error.message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  let target: Target | undefined;
-  try {
-    target = await resolveTarget(parsed.values, io, { needsQueues: true });
+  const parsed = parseCommandArgs(argv, io, {
+    name: NAME,
+    usage: USAGE,
+    options: {
+      max: { type: "string" },
+      order: { type: "string" },
+      "dry-run": { type: "boolean" },
+      rate: { type: "string" },
+      native: { type: "boolean" },
+      json: { type: "boolean" },
+      ...TARGET_OPTIONS,
+    },
+    allowPositionals: true,
+    validate: ({ values, positionals }) => parseDlqOptions(positionals, values),
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values, validated: action } = parsed;
+  return operateOnTarget({ name: `${NAME} ${action.action}`, usage: USAGE }, io, async (resolveTarget) => {
+    const target = await resolveTarget(values, { needsQueues: true });
     if (action.action === "peek") return await peek(target, action.max, action.json, io);
     return await replay(target, action, io);
-  } catch (error) {
-    return reportTargetFailure(`${NAME} ${action.action}`, error, io, target);
-  }
+  });
 }
 
 export const dlqCommand: CliCommand = {

@@ -1,17 +1,9 @@
-import { parseArgs } from "node:util";
-import { OptionError, parseId, parsePositiveInteger, parseReceiptState, parseSince } from "../../ops/args";
+import { parseId, parsePositiveInteger, parseReceiptState, parseSince } from "../../ops/args";
 import { compareNewestFirst, formatReceiptList, listRow } from "../../ops/receipt-view";
 import type { ReceiptRecord, ReceiptState } from "../../store/receipt-record";
-import { type CliCommand, EXIT_ERROR, EXIT_OK } from "../command";
+import { type CliCommand, EXIT_OK, parseCommandArgs } from "../command";
 import type { CliIo } from "../io";
-import {
-  createTargetReceiptStore,
-  reportTargetFailure,
-  resolveTarget,
-  TARGET_OPTIONS,
-  TARGET_USAGE,
-  type Target,
-} from "../target";
+import { createTargetReceiptStore, operateOnTarget, TARGET_OPTIONS, TARGET_USAGE } from "../target";
 
 const DEFAULT_LIMIT = 50;
 
@@ -33,7 +25,7 @@ ${TARGET_USAGE}
 Reads the whole table (a Scan): meant for operators, not for hot paths. Exit codes: 0 listed (possibly
 nothing); 1 usage error or unreachable target.`;
 
-const NAME = "cpe receipts";
+const COMMAND = { name: "cpe receipts", usage: USAGE };
 
 interface ReceiptsValues {
   state?: string;
@@ -41,9 +33,6 @@ interface ReceiptsValues {
   store?: string;
   limit?: string;
   json?: boolean;
-  aws?: boolean;
-  "local-env"?: string;
-  help?: boolean;
 }
 
 export interface ReceiptsQuery {
@@ -67,41 +56,23 @@ export function parseReceiptsOptions(values: ReceiptsValues): ReceiptsQuery {
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  let values: ReceiptsValues;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        state: { type: "string" },
-        since: { type: "string" },
-        store: { type: "string" },
-        limit: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        ...TARGET_OPTIONS,
-      },
-      allowPositionals: false,
-      strict: true,
-    }));
-  } catch (error) {
-    io.stderr(`${NAME}: ${(error as Error).message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  if (values.help) {
-    io.stdout(`${USAGE}\n`);
-    return EXIT_OK;
-  }
-  let query: ReceiptsQuery;
-  try {
-    query = parseReceiptsOptions(values);
-  } catch (error) {
-    if (!(error instanceof OptionError)) throw error;
-    io.stderr(`${NAME}: ${error.message}\n`);
-    return EXIT_ERROR;
-  }
-  let target: Target | undefined;
-  try {
-    target = await resolveTarget(values, io, { needsQueues: false });
+  const parsed = parseCommandArgs(argv, io, {
+    ...COMMAND,
+    options: {
+      state: { type: "string" },
+      since: { type: "string" },
+      store: { type: "string" },
+      limit: { type: "string" },
+      json: { type: "boolean" },
+      ...TARGET_OPTIONS,
+    },
+    validate: ({ values }) => parseReceiptsOptions(values),
+    usageWithOptionErrors: false,
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values, validated: query } = parsed;
+  return operateOnTarget(COMMAND, io, async (resolveTarget) => {
+    const target = await resolveTarget(values, { needsQueues: false });
     const receipts = createTargetReceiptStore(target);
     const records: ReceiptRecord[] = [];
     try {
@@ -120,11 +91,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     else if (rows.length === 0) io.stdout("No receipts match.\n");
     else io.stdout(`${formatReceiptList(rows)}\n`);
     if (records.length > rows.length)
-      io.stderr(`${NAME}: showing the newest ${rows.length} of ${records.length}; use --limit for more\n`);
+      io.stderr(
+        `${COMMAND.name}: showing the newest ${rows.length} of ${records.length}; use --limit for more\n`,
+      );
     return EXIT_OK;
-  } catch (error) {
-    return reportTargetFailure(NAME, error, io, target);
-  }
+  });
 }
 
 export const receiptsCommand: CliCommand = {

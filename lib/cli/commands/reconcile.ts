@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { OptionError, parseId } from "../../ops/args";
 import {
   aceleralaReconcileSources,
@@ -7,17 +6,23 @@ import {
   isClean,
   reconcile,
 } from "../../ops/reconcile";
-import { type CliCommand, EXIT_ERROR, EXIT_OK, EXIT_RULE_BROKEN } from "../command";
+import {
+  type CliCommand,
+  EXIT_ERROR,
+  EXIT_OK,
+  EXIT_RULE_BROKEN,
+  parseCommandArgs,
+  parseDateOption,
+} from "../command";
 import type { CliIo } from "../io";
 import {
   createTargetReceiptStore,
-  resolveTarget,
+  operateOnTarget,
   TARGET_OPTIONS,
   TARGET_USAGE,
-  type Target,
+  targetAcelerala,
+  targetEnqueue,
 } from "../target";
-import { parseDateOption, targetEnqueue } from "./backfill";
-import { reportOperatorFailure, resolveAceleralaAccess } from "./webhooks";
 
 const USAGE = `Usage: cpe reconcile --store ID --since DATE [--fix] [--grace-minutes N] [--json] [--aws | --local-env FILE]
 
@@ -41,7 +46,7 @@ On AWS the same check runs every hour (the Reconciler function) with --fix. Exit
 (or, with --fix, every missing order enqueued and nothing else found); 2 findings a person must look at;
 1 usage error, unreachable target, API error or an enqueue that failed.`;
 
-const NAME = "cpe reconcile";
+const COMMAND = { name: "cpe reconcile", usage: USAGE };
 
 interface ReconcileValues {
   store?: string;
@@ -49,9 +54,6 @@ interface ReconcileValues {
   fix?: boolean;
   "grace-minutes"?: string;
   json?: boolean;
-  aws?: boolean;
-  "local-env"?: string;
-  help?: boolean;
 }
 
 export interface ReconcileRequest {
@@ -78,42 +80,23 @@ export function parseReconcileOptions(values: ReconcileValues): ReconcileRequest
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  let values: ReconcileValues;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        store: { type: "string" },
-        since: { type: "string" },
-        fix: { type: "boolean" },
-        "grace-minutes": { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        ...TARGET_OPTIONS,
-      },
-      allowPositionals: false,
-      strict: true,
-    }));
-  } catch (error) {
-    io.stderr(`${NAME}: ${(error as Error).message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  if (values.help) {
-    io.stdout(`${USAGE}\n`);
-    return EXIT_OK;
-  }
-  let request: ReconcileRequest;
-  try {
-    request = parseReconcileOptions(values);
-  } catch (error) {
-    if (!(error instanceof OptionError)) throw error;
-    io.stderr(`${NAME}: ${error.message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  let target: Target | undefined;
-  try {
-    target = await resolveTarget(values, io, { needsQueues: request.fix });
-    const api = await (await resolveAceleralaAccess(values, io))(request.storeId);
+  const parsed = parseCommandArgs(argv, io, {
+    ...COMMAND,
+    options: {
+      store: { type: "string" },
+      since: { type: "string" },
+      fix: { type: "boolean" },
+      "grace-minutes": { type: "string" },
+      json: { type: "boolean" },
+      ...TARGET_OPTIONS,
+    },
+    validate: ({ values }) => parseReconcileOptions(values),
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values, validated: request } = parsed;
+  return operateOnTarget(COMMAND, io, async (resolveTarget) => {
+    const target = await resolveTarget(values, { needsQueues: request.fix, needsAcelerala: true });
+    const api = await targetAcelerala(target)(request.storeId);
     const receipts = createTargetReceiptStore(target);
     const queue = request.fix ? targetEnqueue(target) : undefined;
     try {
@@ -140,9 +123,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       receipts.destroy();
       queue?.destroy();
     }
-  } catch (error) {
-    return reportOperatorFailure(NAME, error, io, target);
-  }
+  });
 }
 
 export const reconcileCommand: CliCommand = {

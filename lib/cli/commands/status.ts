@@ -1,17 +1,8 @@
-import { parseArgs } from "node:util";
-import { OptionError, parseId } from "../../ops/args";
 import { formatStatus, statusView } from "../../ops/receipt-view";
-import { type CliCommand, EXIT_ERROR, EXIT_OK } from "../command";
+import { type CliCommand, commandError, EXIT_OK, orderIdArgument, parseCommandArgs } from "../command";
 import type { CliIo } from "../io";
-import { loadStoreConfigs } from "../store-file";
-import {
-  createTargetReceiptStore,
-  reportTargetFailure,
-  resolveTarget,
-  TARGET_OPTIONS,
-  TARGET_USAGE,
-  type Target,
-} from "../target";
+import { storeIdOption } from "../store-file";
+import { createTargetReceiptStore, operateOnTarget, TARGET_OPTIONS, TARGET_USAGE } from "../target";
 
 const USAGE = `Usage: cpe status ORDER_ID [--store ID] [--json] [--aws | --local-env FILE]
 
@@ -26,70 +17,36 @@ ${TARGET_USAGE}
 
 Exit codes: 0 shown; 1 no record for the order, usage error, or unreachable target.`;
 
-const NAME = "cpe status";
-
-async function defaultStoreId(io: CliIo): Promise<number> {
-  const [first] = await loadStoreConfigs(undefined, io);
-  if (!first) throw new OptionError("the stores file holds no store: pass --store ID");
-  return first.store_id;
-}
+const COMMAND = { name: "cpe status", usage: USAGE };
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  let parsed: {
-    values: { store?: string; json?: boolean; aws?: boolean; "local-env"?: string; help?: boolean };
-    positionals: string[];
-  };
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        store: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        ...TARGET_OPTIONS,
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    io.stderr(`${NAME}: ${(error as Error).message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
+  const parsed = parseCommandArgs(argv, io, {
+    ...COMMAND,
+    options: { store: { type: "string" }, json: { type: "boolean" }, ...TARGET_OPTIONS },
+    allowPositionals: true,
+  });
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(`${USAGE}\n`);
-    return EXIT_OK;
-  }
-  let target: Target | undefined;
-  try {
-    const [orderArgument, ...extra] = positionals;
-    if (orderArgument === undefined) throw new OptionError("ORDER_ID is required");
-    if (extra.length > 0) throw new OptionError(`unexpected argument "${extra[0]}": give one ORDER_ID`);
-    const orderId = parseId("ORDER_ID", orderArgument);
-    const storeId = values.store !== undefined ? parseId("--store", values.store) : await defaultStoreId(io);
-    target = await resolveTarget(values, io, { needsQueues: false });
+  return operateOnTarget(COMMAND, io, async (resolveTarget) => {
+    const orderId = orderIdArgument(positionals);
+    const storeId = await storeIdOption(values.store, io);
+    const target = await resolveTarget(values, { needsQueues: false });
     const receipts = createTargetReceiptStore(target);
     try {
       const record = await receipts.store.get({ storeId, orderId });
-      if (!record) {
-        io.stderr(
-          `${NAME}: order ${orderId} of store ${storeId} has no receipt record (table ${target.tableName}, ${target.description})\n`,
+      if (!record)
+        return commandError(
+          COMMAND,
+          io,
+          `order ${orderId} of store ${storeId} has no receipt record (table ${target.tableName}, ${target.description})`,
         );
-        return EXIT_ERROR;
-      }
       const view = statusView(record);
       io.stdout(values.json ? `${JSON.stringify(view, null, 2)}\n` : `${formatStatus(view)}\n`);
       return EXIT_OK;
     } finally {
       receipts.destroy();
     }
-  } catch (error) {
-    if (error instanceof OptionError) {
-      io.stderr(`${NAME}: ${error.message}\n\n${USAGE}\n`);
-      return EXIT_ERROR;
-    }
-    return reportTargetFailure(NAME, error, io, target);
-  }
+  });
 }
 
 export const statusCommand: CliCommand = {

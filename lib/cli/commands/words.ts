@@ -1,6 +1,5 @@
-import { parseArgs } from "node:util";
 import { amountInWords, CURRENCY_NAMES } from "../../receipt";
-import { type CliCommand, EXIT_ERROR, EXIT_OK } from "../command";
+import { type CliCommand, commandError, EXIT_OK, parseCommandArgs, usageError } from "../command";
 import type { CliIo } from "../io";
 
 const USAGE = `Usage: cpe words AMOUNT [--currency PEN|USD]
@@ -9,39 +8,26 @@ Prints legend 1000 (the amount in words) for AMOUNT (0.00 to 999999999999.99), e
   cpe words 40          → SON CUARENTA CON 00/100 SOLES
   cpe words 1234.56 --currency USD`;
 
+const COMMAND = { name: "cpe words", usage: USAGE };
+
 async function run(argv: string[], io: CliIo): Promise<number> {
-  let parsed: { values: { currency?: string; help?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { currency: { type: "string", default: "PEN" }, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    io.stderr(`cpe words: ${(error as Error).message}\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
-  if (parsed.values.help) {
-    io.stdout(`${USAGE}\n`);
-    return EXIT_OK;
-  }
+  const parsed = parseCommandArgs(argv, io, {
+    ...COMMAND,
+    options: { currency: { type: "string", default: "PEN" } },
+    allowPositionals: true,
+  });
+  if (typeof parsed === "number") return parsed;
   const [amount, ...extra] = parsed.positionals;
-  if (amount === undefined || extra.length > 0 || !/^\d+(\.\d+)?$/.test(amount)) {
-    io.stderr(`cpe words: expected one amount such as 1234.56\n\n${USAGE}\n`);
-    return EXIT_ERROR;
-  }
+  if (amount === undefined || extra.length > 0 || !/^\d+(\.\d+)?$/.test(amount))
+    return usageError(COMMAND, io, "expected one amount such as 1234.56");
   const currency = (parsed.values.currency ?? "PEN").toUpperCase();
-  if (!Object.hasOwn(CURRENCY_NAMES, currency)) {
-    io.stderr(`cpe words: unsupported currency ${currency} (PEN or USD)\n`);
-    return EXIT_ERROR;
-  }
+  if (!Object.hasOwn(CURRENCY_NAMES, currency))
+    return commandError(COMMAND, io, `unsupported currency ${currency} (PEN or USD)`);
   try {
     io.stdout(`${amountInWords(amount, currency)}\n`);
     return EXIT_OK;
   } catch (error) {
-    io.stderr(`cpe words: ${(error as Error).message}\n`);
-    return EXIT_ERROR;
+    return commandError(COMMAND, io, (error as Error).message);
   }
 }
 

@@ -40,7 +40,9 @@ describe("the receipts table in DynamoDB Local", () => {
       { AttributeName: "nextPollAt", KeyType: "RANGE" },
     ]);
     expect(index?.Projection?.ProjectionType).toBe("INCLUDE");
-    expect(index?.Projection?.NonKeyAttributes).toEqual([...RECEIPTS_TABLE.pendingCdrIndex.projectedAttributes]);
+    expect(index?.Projection?.NonKeyAttributes).toEqual([
+      ...RECEIPTS_TABLE.pendingCdrIndex.projectedAttributes,
+    ]);
     expect(Table?.AttributeDefinitions).toEqual(
       expect.arrayContaining([
         { AttributeName: "pendingCdr", AttributeType: "S" },

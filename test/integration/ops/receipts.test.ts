@@ -165,6 +165,51 @@ describe("cpe status", () => {
     expect(result.stdout).not.toContain("admin@agrolight.pe");
   });
 
+  it("shows the numbers a reissue left burnt, in the text and in --json", async () => {
+    // Its own store, so the listings below keep their four rows.
+    const key = { storeId: storeId + 20_000, orderId: 1005 };
+    await store.reserve({ ...reserveInput(1005, "F001", "100", "PEN", "2026-11-24T15:00:00Z"), key });
+    const submitted = await store.markSubmitted(
+      key,
+      "RESERVED",
+      { receiptId: 9005, sunatAnswer: null, nextPollAt: Date.parse("2026-11-24T15:02:00Z") },
+      new Date("2026-11-24T15:01:00Z"),
+    );
+    await store.recordSunatAnswer(
+      key,
+      {
+        accepted: false,
+        sunatCode: "2017",
+        sunatMessage: "El RUC del receptor no existe",
+        cdrUrl: null,
+        xmlUrl: null,
+        pdfUrl: null,
+      },
+      new Date("2026-11-24T15:03:00Z"),
+    );
+    await store.markForReissue(key, "cpe resend", new Date("2026-11-24T16:00:00Z"));
+    const args = ["status", "1005", "--store", String(key.storeId), "--local-env", envFile];
+
+    const text = await cpe(args);
+    expect(text.code, text.stderr).toBe(0);
+    const lines = text.stdout.split("\n");
+    expect(lines[lines.indexOf("Burnt numbers:") + 1]).toBe(
+      `  ${submitted.documentNumber}  receipt 9005, SUNAT 2017; resent 2026-11-24T16:00:00.000Z`,
+    );
+    const json = await cpe([...args, "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    const view = JSON.parse(json.stdout) as ReceiptStatusView;
+    expect(view.state).toBe("NEEDS_ATTENTION");
+    expect(view.burntNumbers).toEqual([
+      {
+        documentNumber: submitted.documentNumber,
+        receiptId: 9005,
+        sunatCode: "2017",
+        at: "2026-11-24T16:00:00.000Z",
+      },
+    ]);
+  });
+
   it("exits 1 with a clear message when the order has no record", async () => {
     const result = await cpe(["status", "999999", "--store", String(storeId), "--local-env", envFile]);
     expect(result.code).toBe(1);

@@ -136,6 +136,41 @@ describe("statusView and formatStatus", () => {
   });
 });
 
+describe("burnt numbers (a REJECTED receipt reissued under a new number)", () => {
+  const reissued = () =>
+    record({
+      documentNumber: "F001-67",
+      burntNumbers: [
+        { documentNumber: "F001-12", receiptId: 950, sunatCode: "2017", at: "2026-11-21T16:30:00.000Z" },
+        { documentNumber: "F001-40", sunatCode: null, at: "2026-11-21T16:50:00.000Z" },
+      ],
+    });
+  it("are their own field of the JSON view, oldest first, with receipt id and SUNAT code", () => {
+    const view = statusView(reissued());
+    expect(JSON.parse(JSON.stringify(view)).burntNumbers).toEqual([
+      { documentNumber: "F001-12", receiptId: 950, sunatCode: "2017", at: "2026-11-21T16:30:00.000Z" },
+      { documentNumber: "F001-40", sunatCode: null, at: "2026-11-21T16:50:00.000Z" },
+    ]);
+    expect(view.documentNumber).toBe("F001-67");
+  });
+  it("get their own block in the text, after SUNAT's answer of the current number", () => {
+    const lines = formatStatus(statusView(reissued())).split("\n");
+    const at = lines.indexOf("Burnt numbers:");
+    expect(at).toBeGreaterThan(lines.findIndex((line) => line.startsWith("SUNAT:")));
+    expect(lines.slice(at + 1, at + 3)).toEqual([
+      "  F001-12  receipt 950, SUNAT 2017; resent 2026-11-21T16:30:00.000Z",
+      "  F001-40  resent 2026-11-21T16:50:00.000Z",
+    ]);
+  });
+  it("are absent, in JSON and text, from a receipt that never burnt one", () => {
+    for (const burntNumbers of [undefined, []]) {
+      const view = statusView(record({ burntNumbers }));
+      expect(view).not.toHaveProperty("burntNumbers");
+      expect(formatStatus(view)).not.toContain("Burnt numbers");
+    }
+  });
+});
+
 describe("the receipts list", () => {
   it("prints the plugin's columns in Peru time, one store without a store column", () => {
     const rows = [
