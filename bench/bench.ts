@@ -396,7 +396,8 @@ function writeReadmeSection(section: string): void {
   const readme = readFileSync(README, "utf8");
   const start = readme.indexOf(SECTION_START);
   const end = readme.indexOf(SECTION_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no "${SECTION_START}" … "${SECTION_END}" section`);
+  if (start < 0 || end < start)
+    throw new Error(`README.md has no "${SECTION_START}" … "${SECTION_END}" section`);
   writeFileSync(README, `${readme.slice(0, start + SECTION_START.length)}\n${section}${readme.slice(end)}`);
 }
 
