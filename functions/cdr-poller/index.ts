@@ -13,7 +13,7 @@ import {
   type PollSummary,
   pollDueReceipts,
 } from "../../lib/poller/poll-cdrs";
-import { aceleralaClients, createReceiptStore } from "../../lib/runtime";
+import { aceleralaClients, createReceiptStore, oncePerEnvironment } from "../../lib/runtime";
 import type { PendingReceipt } from "../../lib/store/receipt-store";
 import { sunatAnswerOf, type WorkerApi } from "../../lib/worker/issue-receipt";
 
@@ -96,26 +96,22 @@ export function createPollerHandler(
 const logger = createLogger(SERVICE_NAME);
 const metrics = createMetrics(SERVICE_NAME);
 
-let environment: PollerDependencies | undefined;
-function environmentDependencies(): Promise<PollerDependencies> {
-  if (!environment) {
-    const config = loadConfigFields(process.env, [
-      "region",
-      "tableName",
-      "aceleralaApiUrl",
-      "aceleralaCredentials",
-      "cdrPollBaseSeconds",
-    ]);
-    environment = {
-      store: createReceiptStore(config),
-      api: aceleralaClients(config),
-      options: { ...DEFAULT_POLLER_OPTIONS, baseDelayMs: config.cdrPollBaseSeconds * 1000 },
-      logger,
-      metrics,
-    };
-  }
-  return Promise.resolve(environment);
-}
+const environmentDependencies = oncePerEnvironment<PollerDependencies>(async () => {
+  const config = loadConfigFields(process.env, [
+    "region",
+    "tableName",
+    "aceleralaApiUrl",
+    "aceleralaCredentials",
+    "cdrPollBaseSeconds",
+  ]);
+  return {
+    store: createReceiptStore(config),
+    api: aceleralaClients(config),
+    options: { ...DEFAULT_POLLER_OPTIONS, baseDelayMs: config.cdrPollBaseSeconds * 1000 },
+    logger,
+    metrics,
+  };
+});
 
 export const handler = middy<ScheduledEvent, PollSummary>(createPollerHandler(environmentDependencies)).use(
   injectLambdaContext(logger, { resetKeys: true }),

@@ -9,7 +9,7 @@ import { loadStores } from "../../lib/config/stores";
 import { createLogger, createMetrics } from "../../lib/observability/logger";
 import { createSqsClient, parseOrderEventMessage } from "../../lib/queue/order-events";
 import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
-import { aceleralaClients, createReceiptStore } from "../../lib/runtime";
+import { aceleralaClients, createReceiptStore, oncePerEnvironment } from "../../lib/runtime";
 import { orderIdOf } from "../../lib/webhook/envelope";
 import { decideForOrder } from "../../lib/worker/decide";
 import { processFifoBatch } from "../../lib/worker/fifo-batch";
@@ -167,41 +167,33 @@ export function createWorkerHandler(
 const logger = createLogger(SERVICE_NAME);
 const metrics = createMetrics(SERVICE_NAME);
 
-/** Built on the first invocation and reused by the execution environment's later ones. */
-let environment: Promise<WorkerDependencies> | undefined;
-function environmentDependencies(): Promise<WorkerDependencies> {
-  environment ??= (async () => {
-    const config = loadConfigFields(process.env, [
-      "region",
-      "tableName",
-      "orderEventsQueueUrl",
-      "aceleralaApiUrl",
-      "aceleralaCredentials",
-      "storesConfigPath",
-      "cdrPollBaseSeconds",
-      "workerRetryBaseSeconds",
-    ]);
-    const stores = await loadStores(config.storesConfigPath);
-    return {
-      issue: {
-        store: createReceiptStore(config),
-        api: aceleralaClients(config),
-        decide: (order, storeId) => decideForOrder(order, storeId, stores),
-        now: () => new Date(),
-        firstPollDelayMs: config.cdrPollBaseSeconds * 1000,
-      },
-      sqs: createSqsClient(config.region),
-      queueUrl: config.orderEventsQueueUrl,
-      retryBaseSeconds: config.workerRetryBaseSeconds,
-      logger,
-      metrics,
-    };
-  })();
-  environment.catch(() => {
-    environment = undefined; // a configuration error is retried on the next invocation, not cached
-  });
-  return environment;
-}
+const environmentDependencies = oncePerEnvironment<WorkerDependencies>(async () => {
+  const config = loadConfigFields(process.env, [
+    "region",
+    "tableName",
+    "orderEventsQueueUrl",
+    "aceleralaApiUrl",
+    "aceleralaCredentials",
+    "storesConfigPath",
+    "cdrPollBaseSeconds",
+    "workerRetryBaseSeconds",
+  ]);
+  const stores = await loadStores(config.storesConfigPath);
+  return {
+    issue: {
+      store: createReceiptStore(config),
+      api: aceleralaClients(config),
+      decide: (order, storeId) => decideForOrder(order, storeId, stores),
+      now: () => new Date(),
+      firstPollDelayMs: config.cdrPollBaseSeconds * 1000,
+    },
+    sqs: createSqsClient(config.region),
+    queueUrl: config.orderEventsQueueUrl,
+    retryBaseSeconds: config.workerRetryBaseSeconds,
+    logger,
+    metrics,
+  };
+});
 
 export const handler = middy<SQSEvent, SQSBatchResponse>(createWorkerHandler(environmentDependencies)).use(
   injectLambdaContext(logger, { resetKeys: true }),

@@ -16,7 +16,7 @@ import {
   reconcile,
 } from "../../lib/ops/reconcile";
 import { createSqsClient, enqueueOrderEvent } from "../../lib/queue/order-events";
-import { aceleralaClients, createReceiptStore } from "../../lib/runtime";
+import { aceleralaClients, createReceiptStore, oncePerEnvironment } from "../../lib/runtime";
 
 /**
  * Reconciler (EventBridge, every hour): for every configured store, the check of `cpe reconcile --fix` over the
@@ -141,36 +141,29 @@ export function createReconcilerHandler(
 const logger = createLogger(SERVICE_NAME);
 const metrics = createMetrics(SERVICE_NAME);
 
-let environment: Promise<ReconcilerDependencies> | undefined;
-function environmentDependencies(): Promise<ReconcilerDependencies> {
-  environment ??= (async () => {
-    const config = loadConfigFields(process.env, [
-      "region",
-      "tableName",
-      "orderEventsQueueUrl",
-      "aceleralaApiUrl",
-      "aceleralaCredentials",
-      "storesConfigPath",
-    ]);
-    const stores = await loadStores(config.storesConfigPath);
-    const store = createReceiptStore(config);
-    const sqs = createSqsClient(config.region);
-    return {
-      storeIds: stores.map((s) => s.store_id),
-      api: aceleralaClients(config),
-      getRecord: (key) => store.get(key),
-      enqueue: async (envelope, eventId) => {
-        await enqueueOrderEvent(sqs, config.orderEventsQueueUrl, envelope, eventId);
-      },
-      logger,
-      metrics,
-    };
-  })();
-  environment.catch(() => {
-    environment = undefined; // a configuration error is retried on the next invocation, not cached
-  });
-  return environment;
-}
+const environmentDependencies = oncePerEnvironment<ReconcilerDependencies>(async () => {
+  const config = loadConfigFields(process.env, [
+    "region",
+    "tableName",
+    "orderEventsQueueUrl",
+    "aceleralaApiUrl",
+    "aceleralaCredentials",
+    "storesConfigPath",
+  ]);
+  const stores = await loadStores(config.storesConfigPath);
+  const store = createReceiptStore(config);
+  const sqs = createSqsClient(config.region);
+  return {
+    storeIds: stores.map((s) => s.store_id),
+    api: aceleralaClients(config),
+    getRecord: (key) => store.get(key),
+    enqueue: async (envelope, eventId) => {
+      await enqueueOrderEvent(sqs, config.orderEventsQueueUrl, envelope, eventId);
+    },
+    logger,
+    metrics,
+  };
+});
 
 export const handler = middy<ScheduledEvent, ReconcilerSummary>(
   createReconcilerHandler(environmentDependencies),
