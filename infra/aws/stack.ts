@@ -164,6 +164,13 @@ export class AceleralaSunatStack extends Stack {
       // Stack traces that point at the TypeScript sources (bundles ship their .map files).
       NODE_OPTIONS: "--enable-source-maps",
     };
+    /** What the functions that call Acelérala and read receipts (worker, poller, reconciler) share. */
+    const receiptsEnvironment = {
+      ...commonEnvironment,
+      TABLE_NAME: this.table.tableName,
+      ACELERALA_API_URL: apiUrl.valueAsString,
+      ACELERALA_CREDENTIALS_ARN: credentials.secretArn,
+    };
 
     this.receiver = this.nodeFunction("WebhookReceiver", {
       entryName: "webhook-receiver",
@@ -189,13 +196,7 @@ export class AceleralaSunatStack extends Stack {
       description: "Issues the one SUNAT receipt of each paid order (SQS FIFO event source).",
       timeout: queueShape.workerTimeout,
       memorySize: 512,
-      environment: {
-        ...commonEnvironment,
-        TABLE_NAME: this.table.tableName,
-        ORDER_EVENTS_QUEUE_URL: this.queue.queueUrl,
-        ACELERALA_API_URL: apiUrl.valueAsString,
-        ACELERALA_CREDENTIALS_ARN: credentials.secretArn,
-      },
+      environment: { ...receiptsEnvironment, ORDER_EVENTS_QUEUE_URL: this.queue.queueUrl },
       // STORES_CONFIG_PATH keeps its default, config/stores.json relative to /var/task: ship the file there.
       copyStoresConfig: true,
     });
@@ -222,12 +223,7 @@ export class AceleralaSunatStack extends Stack {
       memorySize: 256,
       // The next run is a minute away; an automatic retry would only overlap with it.
       retryAttempts: 0,
-      environment: {
-        ...commonEnvironment,
-        TABLE_NAME: this.table.tableName,
-        ACELERALA_API_URL: apiUrl.valueAsString,
-        ACELERALA_CREDENTIALS_ARN: credentials.secretArn,
-      },
+      environment: receiptsEnvironment,
     });
     this.poller.addToRolePolicy(
       new iam.PolicyStatement({
@@ -253,13 +249,7 @@ export class AceleralaSunatStack extends Stack {
       memorySize: 512,
       // The next run is an hour away and covers the same two days: a retry would only repeat this one.
       retryAttempts: 0,
-      environment: {
-        ...commonEnvironment,
-        TABLE_NAME: this.table.tableName,
-        ORDER_EVENTS_QUEUE_URL: this.queue.queueUrl,
-        ACELERALA_API_URL: apiUrl.valueAsString,
-        ACELERALA_CREDENTIALS_ARN: credentials.secretArn,
-      },
+      environment: { ...receiptsEnvironment, ORDER_EVENTS_QUEUE_URL: this.queue.queueUrl },
       // It reconciles every store of config/stores.json.
       copyStoresConfig: true,
     });
