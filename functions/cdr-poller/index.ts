@@ -28,6 +28,8 @@ const TIMEOUT_MARGIN_MS = 5_000;
 
 export const POLLER_METRICS = {
   accepted: "ReceiptsAccepted",
+  /** Order event queued → receipt ACCEPTED (the worker emits it for answers that came with the POST). */
+  acceptedLatency: "WebhookToAcceptedLatency",
   rejected: "ReceiptsRejected",
   pending: "CdrPending",
   stale: "CdrStale",
@@ -83,6 +85,9 @@ export function createPollerHandler(
       { ...deps.options, budgetMs },
     );
     metrics.addMetric(POLLER_METRICS.accepted, MetricUnit.Count, summary.accepted);
+    for (const latency of summary.acceptedAfterMs) {
+      metrics.addMetric(POLLER_METRICS.acceptedLatency, MetricUnit.Milliseconds, latency);
+    }
     metrics.addMetric(POLLER_METRICS.rejected, MetricUnit.Count, summary.rejected);
     metrics.addMetric(POLLER_METRICS.pending, MetricUnit.Count, summary.stillPending);
     metrics.addMetric(POLLER_METRICS.stale, MetricUnit.Count, summary.stale);

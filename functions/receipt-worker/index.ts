@@ -10,6 +10,7 @@ import { createLogger, createMetrics } from "../../lib/observability/logger";
 import { createSqsClient, parseOrderEventMessage } from "../../lib/queue/order-events";
 import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
 import { aceleralaClients, createReceiptStore, oncePerEnvironment } from "../../lib/runtime";
+import { acceptedAfterMs } from "../../lib/store/receipt-record";
 import { orderIdOf } from "../../lib/webhook/envelope";
 import { decideForOrder } from "../../lib/worker/decide";
 import { processFifoBatch } from "../../lib/worker/fifo-batch";
@@ -28,6 +29,8 @@ const MAX_RETRY_DELAY_SECONDS = 15 * 60;
 export const WORKER_METRICS = {
   issued: "ReceiptsIssued",
   accepted: "ReceiptsAccepted",
+  /** Order event queued → receipt ACCEPTED, when SUNAT answered within the POST (else the poller emits it). */
+  acceptedLatency: "WebhookToAcceptedLatency",
   rejected: "ReceiptsRejected",
   duplicate: "DuplicateEventsIgnored",
   needsAttention: "ReceiptsNeedingAttention",
@@ -65,6 +68,12 @@ function eventKey(record: SQSRecord): { storeId: number; orderId: number; type: 
     orderId: Number(orderIdOf(parsed.envelope)),
     type: parsed.envelope.type,
   };
+}
+
+/** When the receiver put the event on the queue (SQS SentTimestamp, epoch ms). */
+function sentAt(record: SQSRecord): Date | undefined {
+  const sent = Number(record.attributes.SentTimestamp);
+  return Number.isFinite(sent) && sent > 0 ? new Date(sent) : undefined;
 }
 
 export function createWorkerHandler(
@@ -109,7 +118,14 @@ export function createWorkerHandler(
         case "issued": {
           const { state, documentNumber } = outcome.record;
           metrics.addMetric(WORKER_METRICS.issued, MetricUnit.Count, 1);
-          if (state === "ACCEPTED") metrics.addMetric(WORKER_METRICS.accepted, MetricUnit.Count, 1);
+          if (state === "ACCEPTED") {
+            metrics.addMetric(WORKER_METRICS.accepted, MetricUnit.Count, 1);
+            metrics.addMetric(
+              WORKER_METRICS.acceptedLatency,
+              MetricUnit.Milliseconds,
+              acceptedAfterMs(outcome.record, new Date()),
+            );
+          }
           if (state === "REJECTED") metrics.addMetric(WORKER_METRICS.rejected, MetricUnit.Count, 1);
           logger.info("receipt issued", { receipt_number: documentNumber, state });
           return;
@@ -147,7 +163,11 @@ export function createWorkerHandler(
       logger.appendKeys({ store_id: key.storeId, order_id: key.orderId, event_type: key.type });
       let outcome: IssueOutcome;
       try {
-        outcome = await issueReceipt({ storeId: key.storeId, orderId: key.orderId }, deps.issue);
+        outcome = await issueReceipt(
+          { storeId: key.storeId, orderId: key.orderId },
+          deps.issue,
+          sentAt(sqsRecord),
+        );
       } catch (error) {
         logger.error("receipt worker failed", { error });
         return await backOff(logger, sqsRecord, error instanceof Error ? error.message : String(error));

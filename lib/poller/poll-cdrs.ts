@@ -1,4 +1,4 @@
-import type { OrderKey } from "../store/receipt-record";
+import { acceptedAfterMs, type OrderKey } from "../store/receipt-record";
 import { type PendingReceipt, StateConflictError, type SunatAnswer } from "../store/receipt-store";
 
 /**
@@ -56,6 +56,8 @@ export interface PollSummary {
   errors: number;
   /** True when due receipts were left for the next run because the budget ran out. */
   budgetExhausted: boolean;
+  /** For each receipt accepted in this run: milliseconds from its order event to now. */
+  acceptedAfterMs: number[];
 }
 
 /** Delay before the (pollCount+1)-th poll: base × 2^pollCount, capped. */
@@ -85,6 +87,7 @@ export async function pollDueReceipts(
     skipped: 0,
     errors: 0,
     budgetExhausted: false,
+    acceptedAfterMs: [],
   };
   const withinBudget = () => deps.now().getTime() - started < options.budgetMs;
 
@@ -95,9 +98,12 @@ export async function pollDueReceipts(
       const status = await deps.fetchCdr(record);
       summary.checked++;
       if (status.acknowledged) {
-        await deps.store.recordSunatAnswer(key, status.answer, deps.now());
-        if (status.answer.accepted) summary.accepted++;
-        else summary.rejected++;
+        const answeredAt = deps.now();
+        await deps.store.recordSunatAnswer(key, status.answer, answeredAt);
+        if (status.answer.accepted) {
+          summary.accepted++;
+          summary.acceptedAfterMs.push(acceptedAfterMs(record, answeredAt));
+        } else summary.rejected++;
         return;
       }
       const submittedAt = Date.parse(record.submittedAt ?? record.createdAt);

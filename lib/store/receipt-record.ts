@@ -45,6 +45,8 @@ export interface ReceiptRecord {
   state: ReceiptState;
   createdAt: string;
   updatedAt: string;
+  /** When the order event that led to this receipt reached the queue (for the webhook-to-accepted latency). */
+  eventAt?: string;
   /** Set once a number is reserved; never changes for this record afterwards. */
   documentTypeCode?: string;
   series?: string;
@@ -77,4 +79,9 @@ export interface ReceiptRecord {
 export interface OrderKey {
   storeId: number;
   orderId: number;
+}
+
+/** Milliseconds from the order event's arrival (`eventAt`, else the record's creation) to `now`. */
+export function acceptedAfterMs(record: Pick<ReceiptRecord, "eventAt" | "createdAt">, now: Date): number {
+  return Math.max(0, now.getTime() - Date.parse(record.eventAt ?? record.createdAt));
 }

@@ -71,6 +71,8 @@ export interface ReserveInput {
   /** Renders the exact request body for the allocated correlative. */
   requestBodyFor: (correlative: number) => string;
   now: Date;
+  /** When the order event reached the queue; kept from the first reservation on (default: `now`). */
+  eventAt?: Date;
   /**
    * The order's NEEDS_ATTENTION record as last read, when it has one. Without it the order must have no
    * record at all; otherwise nothing is written and the existing record comes back (`reserved: false`).
@@ -97,6 +99,7 @@ function reservedRecord(
     requestBody: input.requestBodyFor(correlative),
     createdAt: input.now.toISOString(),
     updatedAt: input.now.toISOString(),
+    eventAt: (input.eventAt ?? input.now).toISOString(),
     history: [reserved],
   };
 }
@@ -232,6 +235,7 @@ export class ReceiptStore {
                     "series = :series, correlative = :correlative, documentNumber = :number, " +
                     "currencyCode = :currency, grossTotal = :gross, requestBody = :body, " +
                     "createdAt = if_not_exists(createdAt, :now), updatedAt = :now, " +
+                    "eventAt = if_not_exists(eventAt, :eventAt), " +
                     "history = list_append(if_not_exists(history, :empty), :transition) " +
                     "REMOVE problems, lastError",
                   // A new order: no record yet. A NEEDS_ATTENTION record (passed as `previous`) keeps a number the
@@ -254,6 +258,7 @@ export class ReceiptStore {
                     ":gross": input.grossTotal,
                     ":body": input.requestBodyFor(correlative),
                     ":now": now.toISOString(),
+                    ":eventAt": (input.eventAt ?? now).toISOString(),
                     ":empty": [],
                     ":transition": [transitionOut],
                   },

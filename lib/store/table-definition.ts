@@ -24,7 +24,15 @@ export const RECEIPTS_TABLE = {
      * Only what the poller reads (lib/poller/poll-cdrs.ts): the index copy of each pending receipt stays small,
      * so every write of a SUBMITTED receipt costs fewer index write units than projecting ALL attributes.
      */
-    projectedAttributes: ["storeId", "orderId", "receiptId", "submittedAt", "createdAt", "pollCount"],
+    projectedAttributes: [
+      "storeId",
+      "orderId",
+      "receiptId",
+      "submittedAt",
+      "createdAt",
+      "eventAt",
+      "pollCount",
+    ],
   },
 } as const;
 

@@ -84,7 +84,8 @@ function apiProblems(error: AceleralaError): ReceiptProblemRecord[] {
   }));
 }
 
-export async function issueReceipt(key: OrderKey, deps: IssueDeps): Promise<IssueOutcome> {
+/** `eventAt`: when the order event reached the queue (SQS SentTimestamp); recorded with the reservation. */
+export async function issueReceipt(key: OrderKey, deps: IssueDeps, eventAt?: Date): Promise<IssueOutcome> {
   const { store } = deps;
   const existing = await store.get(key);
   if (existing && FINAL_STATES.includes(existing.state))
@@ -106,7 +107,7 @@ export async function issueReceipt(key: OrderKey, deps: IssueDeps): Promise<Issu
       return { status: "needs_attention", problems: decision.problems };
     }
 
-    const held = await holdNumber(key, existing, decision, deps);
+    const held = await holdNumber(key, existing, decision, deps, eventAt);
     if (FINAL_STATES.includes(held.record.state)) return { status: "already_issued", record: held.record };
     if (held.record.state === "NEEDS_ATTENTION") {
       return { status: "needs_attention", problems: held.record.problems ?? [] };
@@ -138,6 +139,7 @@ async function holdNumber(
   existing: ReceiptRecord | undefined,
   decision: Extract<Decision, { action: "issue" }>,
   deps: IssueDeps,
+  eventAt: Date | undefined,
 ): Promise<{ record: ReceiptRecord; fresh: boolean }> {
   const bodyFor = (correlative: number) =>
     JSON.stringify({ ...decision.body, series: decision.series, correlative });
@@ -165,6 +167,7 @@ async function holdNumber(
     grossTotal: decision.grossTotal,
     requestBodyFor: bodyFor,
     now: deps.now(),
+    eventAt,
     previous: existing,
   });
   return { record: result.record, fresh: result.reserved };

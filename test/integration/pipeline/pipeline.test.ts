@@ -92,6 +92,7 @@ function envelopeFor(orderId: number, id = `evt_test_${orderId}_${Date.now()}`) 
 
 describe("pipeline on the local stack", () => {
   it("turns a placed, paid order into one ACCEPTED receipt with CDR, XML and PDF links", async () => {
+    const placedAt = Date.now();
     const key = placeOrder({}, "factura");
     const record = await waitForState(key, ["ACCEPTED"]);
     expect(record).toMatchObject({ sunatCode: "0", series: "F001" });
@@ -100,6 +101,10 @@ describe("pipeline on the local stack", () => {
     expect(record.pdfUrl).toMatch(/\.pdf$/);
     expect(record.history.map((t) => t.to)).toEqual(["RESERVED", "SUBMITTED", "ACCEPTED"]);
     expect(receiptsOf(key.orderId)).toHaveLength(1);
+    // The event's time is when the receiver queued it (SQS SentTimestamp): after placing, before reserving.
+    const eventAt = Date.parse(record.eventAt ?? "");
+    expect(eventAt).toBeGreaterThanOrEqual(placedAt - 1_000);
+    expect(eventAt).toBeLessThan(Date.parse(record.createdAt));
   });
 
   it("gives one receipt for a duplicated delivery and for several events of the same order", async () => {

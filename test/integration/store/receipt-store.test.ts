@@ -51,6 +51,8 @@ describe("ReceiptStore", () => {
       order_id: 2,
     });
     expect(second.record.history).toHaveLength(1);
+    // Without an event time the reservation's own time stands in for it.
+    expect(second.record.eventAt).toBe(NOW.toISOString());
     expect(second.record.history[0]).toMatchObject({ from: null, to: "RESERVED" });
   });
 
@@ -158,6 +160,21 @@ describe("ReceiptStore", () => {
     expect(fixed.record).toMatchObject({ state: "RESERVED", documentNumber: "F001-1" });
     expect(fixed.record.problems).toBeUndefined();
     expect(fixed.record.history.map((t) => t.to)).toEqual(["NEEDS_ATTENTION", "RESERVED"]);
+  });
+
+  it("keeps the first order event's time through a later reservation of a fixed order", async () => {
+    const storeId = nextStoreId++;
+    const key = { storeId, orderId: 1 };
+    const firstEvent = new Date("2026-11-21T11:59:00Z");
+    await store.markNeedsAttention(key, [], "RUC inválido", NOW);
+    const flagged = await store.get(key);
+    const fixed = await store.reserve({
+      ...reserveInput(storeId, 1),
+      previous: flagged,
+      eventAt: firstEvent,
+    });
+    expect(fixed.record.eventAt).toBe(firstEvent.toISOString());
+    expect((await store.get(key))?.eventAt).toBe(firstEvent.toISOString());
   });
 
   it("reschedules and marks stale only while SUBMITTED", async () => {

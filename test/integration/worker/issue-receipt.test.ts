@@ -66,11 +66,13 @@ function receiptsOf(orderId: number) {
 describe("issueReceipt", () => {
   it("issues one receipt and records SUNAT's answer when it comes with the POST", async () => {
     const key = placeOrder("factura");
-    const outcome = await issueReceipt(key, deps());
+    const eventAt = new Date(Date.now() - 1_500);
+    const outcome = await issueReceipt(key, deps(), eventAt);
     expect(outcome.status).toBe("issued");
     const record = await store.get(key);
     expect(record).toMatchObject({ state: "ACCEPTED", sunatCode: "0", series: "F001" });
     expect(record?.cdrUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\//);
+    expect(record?.eventAt).toBe(eventAt.toISOString());
     expect(receiptsOf(key.orderId)).toHaveLength(1);
   });
 

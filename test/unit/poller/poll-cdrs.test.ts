@@ -93,6 +93,14 @@ describe("pollDueReceipts", () => {
     expect(store.answers.get(1)?.sunatCode).toBe("0");
     expect(store.answers.get(2)?.sunatCode).toBe("2800");
     expect(store.rescheduled.get(3)).toBe(T0 + 4 * 60_000);
+    // One latency per accepted receipt, from its order event (or, without one, its creation) to the answer.
+    expect(summary.acceptedAfterMs).toEqual([60_000]);
+  });
+
+  it("measures the webhook-to-accepted latency from the order event when the record has it", async () => {
+    const store = new FakeStore([submitted(1, { eventAt: new Date(T0 - 90_000).toISOString() })]);
+    const summary = await pollDueReceipts({ store, fetchCdr: async () => accepted, now: () => new Date(T0) });
+    expect(summary.acceptedAfterMs).toEqual([90_000]);
   });
 
   it("marks a receipt STALE when it has waited longer than the maximum age", async () => {
