@@ -90,7 +90,3 @@ function describe(details: AceleralaErrorDetails): string {
   const message = details.apiMessage ? `: ${details.apiMessage}` : "";
   return `Acelérala ${details.route} failed: ${status}${code}${message}`;
 }
-
-export function isAceleralaError(error: unknown): error is AceleralaError {
-  return error instanceof AceleralaError;
-}
