@@ -5,6 +5,7 @@ import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
 import { SUBSCRIBED_ORDER_EVENTS } from "../../lib/webhook/envelope";
 import { generateWebhookSecret } from "../../lib/webhook/signature";
 import { type Simulator, startSimulator } from "../simulator/server";
+import type { NumberingMode } from "../simulator/state";
 import type { LocalLog } from "./aws-local-constants";
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from "./aws-local-constants";
 import { type LocalAws, type LocalAwsEnv, startLocalAws } from "./local-aws";
@@ -42,6 +43,16 @@ export interface LocalStackOptions {
   workerRetryBaseSeconds?: number;
   /** The simulator's SUNAT answer delay. */
   sunatDelayMs?: number;
+  /** How the simulator numbers receipts (SIM_NUMBERING): explicit (default), auto, repeat. */
+  numbering?: NumberingMode;
+  /** How long a new receipt stays out of the simulator's lists (SIM_LIST_LAG_MS); default 0. */
+  listLagMs?: number;
+  /** Receipts the store issued before this product (SIM_EXISTING_RECEIPTS, e.g. F001-66,B001-51). */
+  existingReceipts?: Record<string, number>;
+  /** ACELERALA_TIMEOUT_SECONDS of the functions (default 10). */
+  aceleralaTimeoutSeconds?: number;
+  /** RECEIPT_LOOKUP_DELAY_SECONDS of the worker (default 60; more than the timeout). */
+  receiptLookupDelaySeconds?: number;
   simulatorSeed?: number;
   /** Webhook sender retry base delay in the simulator. */
   webhookRetryBaseDelayMs?: number;
@@ -88,6 +99,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         webhookSecret: webhookSecrets[0],
         sunatDelayMs: options.sunatDelayMs ?? 2_000,
         seed: options.simulatorSeed ?? 1,
+        numbering: options.numbering ?? "explicit",
+        listLagMs: options.listLagMs ?? 0,
+        existingReceipts: options.existingReceipts ?? {},
         webhookDelivery: { baseDelayMs: options.webhookRetryBaseDelayMs ?? 1_000 },
       }),
     ]);
@@ -105,6 +119,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       STORES_CONFIG_PATH,
       CDR_POLL_BASE_SECONDS: String(options.cdrPollBaseSeconds ?? 60),
       WORKER_RETRY_BASE_SECONDS: String(options.workerRetryBaseSeconds ?? 10),
+      ACELERALA_TIMEOUT_SECONDS: String(options.aceleralaTimeoutSeconds ?? 10),
+      RECEIPT_LOOKUP_DELAY_SECONDS: String(options.receiptLookupDelaySeconds ?? 60),
       POWERTOOLS_LOG_LEVEL: "INFO",
     };
     const output = (name: string) => (line: string) => options.handlerOutput?.(name, line);

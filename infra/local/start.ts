@@ -2,7 +2,8 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseWebhookSecrets } from "../../lib/webhook/signature";
-import { type LocalStack, startLocalStack, WEBHOOK_PATH } from "./stack";
+import { NUMBERING_MODES, type NumberingMode } from "../simulator/state";
+import { type LocalStack, type LocalStackOptions, startLocalStack, WEBHOOK_PATH } from "./stack";
 
 /**
  * `npm start [-- --persist] [-- --quiet]`: the whole pipeline on this machine. Prints each endpoint and a
@@ -10,7 +11,8 @@ import { type LocalStack, startLocalStack, WEBHOOK_PATH } from "./stack";
  *
  * Environment: RECEIVER_PORT (default 3000), LOCAL_CDR_POLL_SECONDS (default 60), WEBHOOK_SECRETS
  * (space-separated whsec_… values; the first signs the simulator's deliveries; generated and printed when unset),
- * SUNAT_DELAY_MS (the simulator's answer delay, default 2000).
+ * SUNAT_DELAY_MS (the simulator's answer delay, default 2000), SIM_NUMBERING, SIM_LIST_LAG_MS and
+ * SIM_EXISTING_RECEIPTS (the reading of the seed the simulator plays), RECEIPT_LOOKUP_DELAY_SECONDS.
  */
 
 /** Where the CLI (`npm run -s cpe -- …`) finds the running local stack. */
@@ -31,6 +33,32 @@ const { values } = parseArgs({
   options: { persist: { type: "boolean", default: false }, quiet: { type: "boolean", default: false } },
 });
 
+/**
+ * Which reading of the seed the simulator plays (see infra/simulator/state.ts): SIM_NUMBERING
+ * (explicit | auto | repeat), SIM_LIST_LAG_MS, SIM_EXISTING_RECEIPTS (e.g. F001-66,B001-51: a store that
+ * issued receipts before this product).
+ */
+function simulatorReadings(
+  env: NodeJS.ProcessEnv,
+): Pick<LocalStackOptions, "numbering" | "listLagMs" | "existingReceipts"> {
+  const numbering = env.SIM_NUMBERING ?? "explicit";
+  if (!(NUMBERING_MODES as readonly string[]).includes(numbering)) {
+    throw new Error(`SIM_NUMBERING must be one of ${NUMBERING_MODES.join(", ")}; got "${numbering}"`);
+  }
+  const existingReceipts: Record<string, number> = {};
+  for (const entry of (env.SIM_EXISTING_RECEIPTS ?? "").split(",").filter((part) => part.trim() !== "")) {
+    const match = /^\s*([A-Z0-9]{4})-([1-9]\d{0,7})\s*$/.exec(entry);
+    if (!match?.[1] || !match[2])
+      throw new Error(`SIM_EXISTING_RECEIPTS: "${entry}" is not SERIES-NUMBER (e.g. F001-66)`);
+    existingReceipts[match[1]] = Number(match[2]);
+  }
+  return {
+    numbering: numbering as NumberingMode,
+    listLagMs: numberFrom("SIM_LIST_LAG_MS", 0),
+    existingReceipts,
+  };
+}
+
 const started = Date.now();
 const configuredSecrets = parseWebhookSecrets(process.env.WEBHOOK_SECRETS);
 const log = (line: string) => console.log(`[local] ${line}`);
@@ -38,9 +66,11 @@ const log = (line: string) => console.log(`[local] ${line}`);
 let stack: LocalStack;
 try {
   stack = await startLocalStack({
+    receiptLookupDelaySeconds: numberFrom("RECEIPT_LOOKUP_DELAY_SECONDS", 60),
     receiverPort: numberFrom("RECEIVER_PORT", 3000),
     cdrPollSeconds: numberFrom("LOCAL_CDR_POLL_SECONDS", 60),
     sunatDelayMs: numberFrom("SUNAT_DELAY_MS", 2_000),
+    ...simulatorReadings(process.env),
     webhookSecrets: configuredSecrets,
     persistDir: values.persist ? resolve(".cache/dynamodb-data") : undefined,
     log,

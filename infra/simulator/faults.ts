@@ -5,6 +5,8 @@ import { deriveRandom, type Random } from "./random";
  * Seeded fault injection, switchable at run time. A rule applies to a request when its route matches, it has
  * applications left (`count`, unlimited when absent) and a seeded draw falls under its `rate`.
  * - error_before_commit: answer 5xx (`status`, default 503) without doing anything.
+ * - error_after_commit: do the work (the receipt is stored), then answer 5xx (`status`, default 502), as a
+ *   proxy or gateway in front of the API does when the API was slow.
  * - timeout_after_commit: do the work (the receipt is stored), then never answer: the socket is held until
  *   the client gives up (`timeoutMode: "hold"`, default) or destroyed at once (`"destroy"`).
  * - rate_limit: 429 with `Retry-After: retryAfterSeconds` (default 1), nothing done.
@@ -14,7 +16,13 @@ import { deriveRandom, type Random } from "./random";
  */
 
 export const FaultRuleSchema = z.object({
-  kind: z.enum(["error_before_commit", "timeout_after_commit", "rate_limit", "latency"]),
+  kind: z.enum([
+    "error_before_commit",
+    "error_after_commit",
+    "timeout_after_commit",
+    "rate_limit",
+    "latency",
+  ]),
   rate: z.number().min(0).max(1).default(1),
   routes: z.array(z.string().min(1)).optional(),
   count: z.number().int().min(0).optional(),
@@ -33,13 +41,20 @@ export type FaultPlan = {
   latencyMs: number;
   rateLimit: FaultRule | null;
   errorBeforeCommit: FaultRule | null;
+  errorAfterCommit: FaultRule | null;
   timeoutAfterCommit: FaultRule | null;
 };
 
 export type FaultsState = { seed: number; rules: FaultRule[]; injected: Record<FaultKind, number> };
 
 function emptyCounts(): Record<FaultKind, number> {
-  return { error_before_commit: 0, timeout_after_commit: 0, rate_limit: 0, latency: 0 };
+  return {
+    error_before_commit: 0,
+    error_after_commit: 0,
+    timeout_after_commit: 0,
+    rate_limit: 0,
+    latency: 0,
+  };
 }
 
 export class FaultInjector {
@@ -76,6 +91,7 @@ export class FaultInjector {
       latencyMs: 0,
       rateLimit: null,
       errorBeforeCommit: null,
+      errorAfterCommit: null,
       timeoutAfterCommit: null,
     };
     for (const rule of this.rules) {
@@ -93,6 +109,9 @@ export class FaultInjector {
           break;
         case "error_before_commit":
           plan.errorBeforeCommit ??= rule;
+          break;
+        case "error_after_commit":
+          plan.errorAfterCommit ??= rule;
           break;
         case "timeout_after_commit":
           plan.timeoutAfterCommit ??= rule;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { z } from "zod";
+import { z } from "zod";
 import { generateWebhookSecret } from "../../lib/webhook/signature";
 import {
   Authenticator,
@@ -15,7 +15,7 @@ import { FaultInjector, type FaultRuleInput, FaultRulesBodySchema, type FaultsSt
 import { serveReceiptFile } from "./files";
 import type { ListPage } from "./lists";
 import { Router } from "./router";
-import { SimulatorState, type StoredOrder, type StoredReceipt } from "./state";
+import { type NumberingMode, SimulatorState, type StoredOrder, type StoredReceipt } from "./state";
 import {
   DEFAULT_SUNAT_DELAY_MS,
   type SunatPolicy,
@@ -58,6 +58,15 @@ export type SimulatorOptions = {
   faults?: FaultRuleInput[];
   /** Initial SUNAT outcome policy (rates, forced outcomes). */
   sunatPolicy?: SunatPolicyInput;
+  /** How the API numbers receipts (see NUMBERING_MODES in state.ts); default `explicit`. */
+  numbering?: NumberingMode;
+  /** A new receipt shows in lists this long after its creation (by id at once); default 0. */
+  listLagMs?: number;
+  /**
+   * Receipts the store already issued before this product (`{ F001: 66 }` = F001-1 … F001-66, order_id null),
+   * created at start and after every reset.
+   */
+  existingReceipts?: Record<string, number>;
 };
 
 export type SimulatorStats = {
@@ -76,6 +85,8 @@ export type Simulator = {
   url: string;
   port: number;
   seed: number;
+  numbering: NumberingMode;
+  listLagMs: number;
   webhookSecret: string;
   stop(): Promise<void>;
   /** Back to the seeded initial state: data, tokens, clients, faults, SUNAT policy, deliveries, stats. */
@@ -102,12 +113,30 @@ export type Simulator = {
   cancelOrder(orderId: number | string, storeId?: number): StoredOrder;
   getOrder(orderId: number | string, storeId?: number): Record<string, unknown>;
   createReceipt(body: unknown, storeId?: number): StoredReceipt;
+  /** A receipt made outside the product (order_id null unless given), accepted, listed at once. */
+  addOutOfBandReceipt(
+    input: { series: string; correlative?: number; order_id?: number | null; gross_total?: string },
+    storeId?: number,
+  ): StoredReceipt;
+  /** Every receipt of the store whatever the list lag (reckoning in tests and chaos runs). */
+  allReceipts(storeId?: number): StoredReceipt[];
   getReceipt(receiptId: number | string, storeId?: number): Record<string, unknown>;
   listReceipts(query?: Record<string, string>, storeId?: number): ListPage;
   createWebhook(body: unknown, storeId?: number): WebhookSubscription;
 };
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+
+const OutOfBandReceiptSchema = z.object({
+  store_id: z.number().int().positive().optional(),
+  series: z.string().regex(/^[FB0-9][A-Z0-9]{3}$/),
+  correlative: z.number().int().min(1).max(99_999_999).optional(),
+  order_id: z.number().int().positive().nullable().optional(),
+  gross_total: z
+    .string()
+    .regex(/^\d+(\.\d{1,2})?$/)
+    .optional(),
+});
 type RequestContext = {
   params: Record<string, string>;
   query: URLSearchParams;
@@ -173,7 +202,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new FaultInjector(seed);
   const sunat = new SunatPolicyEngine(seed, options.sunatDelayMs ?? DEFAULT_SUNAT_DELAY_MS);
   const webhooks = new WebhookDispatcher(seed, options.webhookDelivery);
+  const readings = { numbering: options.numbering ?? "explicit", listLagMs: options.listLagMs ?? 0 } as const;
   const state = new SimulatorState({
+    readings,
     sunat,
     webhooks,
     defaultWebhookSecret: webhookSecret,
@@ -189,6 +220,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const applyInitialSettings = () => {
     faults.setRules(options.faults ?? []);
     if (options.sunatPolicy) sunat.set(options.sunatPolicy);
+    for (const [series, last] of Object.entries(options.existingReceipts ?? {})) {
+      for (let correlative = 1; correlative <= last; correlative++)
+        state.addOutOfBandReceipt(DEMO_STORE, { series, correlative });
+    }
   };
   applyInitialSettings();
 
@@ -323,6 +358,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         throw new ApiError(404, "not_found", "resource_missing", "No such event", "id");
       return { status: 200, body: { object: "list", data: deliveries, has_more: false } };
     })
+    .add("POST", "/_sim/receipts", (context) => {
+      const input = parseAdmin(OutOfBandReceiptSchema, context.json());
+      return { status: 201, body: state.addOutOfBandReceipt(input.store_id ?? DEMO_STORE, input) };
+    })
     .add("POST", "/_sim/clients", (context) => {
       const client = auth.addClient(parseAdmin(ClientSchema, context.json()));
       return {
@@ -446,6 +485,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       reply = errorReply(error);
     }
 
+    if (plan.errorAfterCommit) {
+      // The work is done (committed) but a proxy in front answers 5xx.
+      const status = plan.errorAfterCommit.status ?? 502;
+      send(
+        response,
+        errorReply(new ApiError(status, "api_error", "bad_gateway", "Simulated gateway error")),
+        true,
+      );
+      return;
+    }
     if (plan.timeoutAfterCommit) {
       // The work is done (committed) but the client never hears back.
       const socket = request.socket;
@@ -492,6 +541,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: baseUrl,
     port,
     seed,
+    numbering: readings.numbering,
+    listLagMs: readings.listLagMs,
     webhookSecret,
     async stop() {
       stopping = true;
@@ -540,6 +591,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     cancelOrder: (id, storeId = DEMO_STORE) => state.cancelOrder(storeId, orderId(id)),
     getOrder: (id, storeId = DEMO_STORE) => state.getOrder(storeId, orderId(id)),
     createReceipt: (body, storeId = DEMO_STORE) => state.createReceipt(storeId, body),
+    addOutOfBandReceipt: (input, storeId = DEMO_STORE) => state.addOutOfBandReceipt(storeId, input),
+    allReceipts: (storeId = DEMO_STORE) => state.allReceipts(storeId),
     getReceipt: (id, storeId = DEMO_STORE) => state.getReceipt(storeId, String(id)),
     listReceipts: (query = {}, storeId = DEMO_STORE) =>
       state.listReceipts(storeId, new URLSearchParams(query)),

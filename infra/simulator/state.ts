@@ -64,18 +64,10 @@ export const ORDER_LIST_SPEC: ListSpec = {
     "canceled",
   ],
 };
+/** Sort fields exactly as the seed lists them for receipts: no correlative, no gross_total. */
 export const RECEIPT_LIST_SPEC: ListSpec = {
   resource: "receipts",
-  sortable: [
-    "id",
-    "total",
-    "gross_total",
-    "created",
-    "modified",
-    "claimed_total",
-    "unclaimed_total",
-    "correlative",
-  ],
+  sortable: ["id", "total", "created", "modified", "claimed_total", "unclaimed_total"],
   filterable: [
     "id",
     "order_id",
@@ -159,7 +151,27 @@ function now(): string {
   return new Date().toISOString();
 }
 
+/**
+ * How the API numbers a new receipt; the seed can be read several ways, and the product must be right under
+ * each:
+ * - `explicit`: the client's correlative is honoured; a repeat of a number gets 409 (the holder's id in
+ *   `existing_receipt_id`);
+ * - `auto`: the seed read literally ("se calcula automáticamente en base al último documento generado con la
+ *   misma serie"): the API assigns the next correlative of the series and ignores the client's; no 409 exists;
+ * - `repeat`: the client's correlative is honoured and a repeat is stored as well; SUNAT then refuses the
+ *   second one (exception 1033, "registrado previamente con otros datos").
+ */
+export const NUMBERING_MODES = ["explicit", "auto", "repeat"] as const;
+export type NumberingMode = (typeof NUMBERING_MODES)[number];
+
+export type ReadingsOptions = {
+  numbering: NumberingMode;
+  /** A new receipt shows in GET /v1/receipts lists only this long after it was created (by id at once). */
+  listLagMs: number;
+};
+
 export type StateDependencies = {
+  readings: ReadingsOptions;
   sunat: SunatPolicyEngine;
   webhooks: WebhookDispatcher;
   defaultWebhookSecret: string;
@@ -171,6 +183,8 @@ export class SimulatorState {
   private orders = new Map<number, StoredOrder>();
   private receipts = new Map<number, StoredReceipt>();
   private receiptByNumber = new Map<string, number>();
+  /** When each receipt starts to show in lists (list lag); by id it shows at once. */
+  private receiptListedAt = new Map<number, number>();
   private subscriptions = new Map<number, WebhookSubscription>();
   private subscriptionSecrets = new Map<number, string>();
   private nextOrderId = 32204;
@@ -185,6 +199,7 @@ export class SimulatorState {
     this.orders = new Map();
     this.receipts = new Map();
     this.receiptByNumber = new Map();
+    this.receiptListedAt = new Map();
     this.subscriptions = new Map();
     this.subscriptionSecrets = new Map();
     this.nextOrderId = 32204;
@@ -277,10 +292,14 @@ export class SimulatorState {
     const { errors, numbering } = validateReceipt(body);
     if (errors.length > 0 || numbering === null || !isPlainObject(body)) throw validationFailed(errors);
     const { documentTypeCode, series } = numbering;
-    const correlative = numbering.correlative ?? this.lastCorrelative(storeId, series) + 1;
+    const mode = this.deps.readings.numbering;
+    const correlative =
+      mode !== "auto" && numbering.correlative !== null
+        ? numbering.correlative
+        : this.lastCorrelative(storeId, series) + 1;
     const documentNumber = `${series}-${correlative}`;
     const existingId = this.receiptByNumber.get(`${storeId}|${documentNumber}`);
-    if (existingId !== undefined) {
+    if (existingId !== undefined && mode === "explicit") {
       throw new ApiError(
         409,
         "conflict",
@@ -290,6 +309,69 @@ export class SimulatorState {
         { existing_receipt_id: existingId },
       );
     }
+    const receipt = this.storeReceipt(storeId, body, documentTypeCode, series, correlative);
+    if (existingId !== undefined) {
+      // `repeat`: stored twice; SUNAT refuses the second document with that number.
+      this.scheduleSunatAnswer(receipt, {
+        outcome: "exception",
+        accepted: 0,
+        code: "1033",
+        message: `El comprobante ${documentNumber} fue registrado previamente con otros datos`,
+      });
+    } else {
+      this.receiptByNumber.set(`${storeId}|${documentNumber}`, receipt.id);
+      this.scheduleSunatAnswer(receipt);
+    }
+    return structuredClone(receipt);
+  }
+
+  /**
+   * A receipt made outside the product (by hand in Acelérala, or by the plugin the store used before):
+   * `order_id` null unless given, accepted by SUNAT, numbered as given (default: next in the series). It
+   * takes its number whatever the numbering mode, and shows in lists at once.
+   */
+  addOutOfBandReceipt(
+    storeId: number,
+    input: { series: string; correlative?: number; order_id?: number | null; gross_total?: string },
+  ): StoredReceipt {
+    const correlative = input.correlative ?? this.lastCorrelative(storeId, input.series) + 1;
+    const documentNumber = `${input.series}-${correlative}`;
+    if (this.receiptByNumber.has(`${storeId}|${documentNumber}`)) {
+      throw new ApiError(409, "conflict", "duplicate_document_number", `${documentNumber} already exists`);
+    }
+    const gross = input.gross_total ?? "40.00";
+    const documentTypeCode = input.series.startsWith("B") ? "03" : "01";
+    const receipt = this.storeReceipt(
+      storeId,
+      {
+        order_id: input.order_id ?? null,
+        currency_code: "PEN",
+        gross_total: gross,
+        issue_date: now().slice(0, 10),
+      },
+      documentTypeCode,
+      input.series,
+      correlative,
+    );
+    this.receiptListedAt.set(receipt.id, 0);
+    this.receiptByNumber.set(`${storeId}|${documentNumber}`, receipt.id);
+    this.applySunatAnswer(receipt, {
+      outcome: "accepted",
+      accepted: 1,
+      code: "0",
+      message: `${documentNumber} ha sido aceptado`,
+    });
+    return structuredClone(receipt);
+  }
+
+  private storeReceipt(
+    storeId: number,
+    body: Record<string, unknown>,
+    documentTypeCode: string,
+    series: string,
+    correlative: number,
+  ): StoredReceipt {
+    const documentNumber = `${series}-${correlative}`;
     const id = this.nextReceiptId++;
     const timestamp = now();
     const files = `${this.deps.baseUrl()}/files/${id}`;
@@ -331,9 +413,8 @@ export class SimulatorState {
       revokes: [],
     };
     this.receipts.set(id, receipt);
-    this.receiptByNumber.set(`${storeId}|${documentNumber}`, id);
-    this.scheduleSunatAnswer(receipt);
-    return structuredClone(receipt);
+    this.receiptListedAt.set(id, Date.now() + this.deps.readings.listLagMs);
+    return receipt;
   }
 
   getReceipt(storeId: number, receiptId: string, fields: string | null = null): Record<string, unknown> {
@@ -344,7 +425,14 @@ export class SimulatorState {
   }
 
   listReceipts(storeId: number, query: URLSearchParams): ListPage {
-    return this.listOwn(this.receipts, storeId, query, RECEIPT_LIST_SPEC);
+    const nowMs = Date.now();
+    const listed = new Map([...this.receipts].filter(([id]) => (this.receiptListedAt.get(id) ?? 0) <= nowMs));
+    return this.listOwn(listed, storeId, query, RECEIPT_LIST_SPEC);
+  }
+
+  /** Every receipt of the store, list lag or not (for tests' and chaos runs' reckoning). */
+  allReceipts(storeId: number): StoredReceipt[] {
+    return this.storeItems(this.receipts, storeId).map((receipt) => structuredClone(receipt));
   }
 
   /** For the file routes, which (like a CDN) need no token. */
@@ -362,21 +450,32 @@ export class SimulatorState {
     return last;
   }
 
-  private scheduleSunatAnswer(receipt: StoredReceipt): void {
-    const answer = this.deps.sunat.decide(
-      receipt.order_id,
-      receipt.document_type_code,
-      receipt.document_number,
-    );
+  private scheduleSunatAnswer(receipt: StoredReceipt, forced?: SunatAnswer): void {
+    const answer =
+      forced ?? this.deps.sunat.decide(receipt.order_id, receipt.document_type_code, receipt.document_number);
     if (answer === null) return; // SUNAT never answers this one
     const delayMs = this.deps.sunat.get().delayMs;
-    if (delayMs === 0) {
+    const apply = () => {
       this.applySunatAnswer(receipt, answer);
-      return;
-    }
+      // An exception (0100–1999) is not SUNAT's last word: Acelérala sends the receipt again and, unless it was
+      // a repeat of a number, SUNAT then accepts it.
+      if (answer.outcome === "exception" && !forced) {
+        this.later(Math.max(delayMs, 50), () =>
+          this.applySunatAnswer(
+            receipt,
+            this.deps.sunat.acceptedAnswer(receipt.document_type_code, receipt.document_number),
+          ),
+        );
+      }
+    };
+    if (delayMs === 0) apply();
+    else this.later(delayMs, apply);
+  }
+
+  private later(delayMs: number, action: () => void): void {
     const timer = setTimeout(() => {
       this.sunatTimers.delete(timer);
-      this.applySunatAnswer(receipt, answer);
+      action();
     }, delayMs);
     this.sunatTimers.add(timer);
   }
@@ -386,7 +485,8 @@ export class SimulatorState {
     receipt.sunat_accepted = answer.accepted;
     receipt.sunat_code = answer.code;
     receipt.sunat_message = answer.message;
-    receipt.cdr_url = `${this.deps.baseUrl()}/files/${receipt.id}.zip`;
+    receipt.cdr_url =
+      answer.outcome === "exception" ? null : `${this.deps.baseUrl()}/files/${receipt.id}.zip`;
     receipt.modified = now();
   }
 

@@ -5,11 +5,13 @@ import { deriveRandom, type Random } from "./random";
  * SUNAT's asynchronous answer to a receipt. The outcome is decided when the receipt is created (so the seeded
  * sequence does not depend on timer order) and applied after `delayMs` (0 = in the same request).
  * Outcomes: accepted (code "0"), observations (accepted with a code ≥ 4000), rejected (a 2000–3999 code; the
- * number is burnt), no_answer (SUNAT never answers: the receipt stays unacknowledged, for stale-CDR tests).
+ * number is burnt), exception (a 0100–1999 code: the request failed, nothing is burnt; the simulator's Acelérala
+ * sends it again and SUNAT accepts it after another delay), no_answer (SUNAT never answers: the receipt stays
+ * unacknowledged, for stale-CDR tests).
  * Forced outcomes are keyed by order id (as a string) and win over the rates.
  */
 
-const OutcomeNameSchema = z.enum(["accepted", "observations", "rejected", "no_answer"]);
+const OutcomeNameSchema = z.enum(["accepted", "observations", "rejected", "exception", "no_answer"]);
 export type OutcomeName = z.infer<typeof OutcomeNameSchema>;
 const ForcedOutcomeSchema = z.union([
   OutcomeNameSchema,
@@ -27,6 +29,7 @@ export const SunatPolicySchema = z.object({
   delayMs: z.number().int().min(0).optional(),
   observationRate: z.number().min(0).max(1).optional(),
   rejectRate: z.number().min(0).max(1).optional(),
+  exceptionRate: z.number().min(0).max(1).optional(),
   noAnswerRate: z.number().min(0).max(1).optional(),
   forced: z.record(z.string(), ForcedOutcomeSchema).optional(),
 });
@@ -35,6 +38,7 @@ export type SunatPolicy = {
   delayMs: number;
   observationRate: number;
   rejectRate: number;
+  exceptionRate: number;
   noAnswerRate: number;
   forced: Record<string, z.infer<typeof ForcedOutcomeSchema>>;
 };
@@ -43,6 +47,11 @@ export const DEFAULT_SUNAT_DELAY_MS = 2000;
 export const DEFAULT_REJECTION = {
   code: "2335",
   message: "El documento electrónico ingresado ha sido alterado",
+};
+export const DEFAULT_EXCEPTION = {
+  code: "0100",
+  message:
+    "El sistema no puede responder su solicitud. Intente nuevamente o comuníquese con su Administrador",
 };
 export const DEFAULT_OBSERVATION = {
   code: "4287",
@@ -71,7 +80,14 @@ export class SunatPolicyEngine {
   }
 
   private defaults(): SunatPolicy {
-    return { delayMs: this.defaultDelayMs, observationRate: 0, rejectRate: 0, noAnswerRate: 0, forced: {} };
+    return {
+      delayMs: this.defaultDelayMs,
+      observationRate: 0,
+      rejectRate: 0,
+      exceptionRate: 0,
+      noAnswerRate: 0,
+      forced: {},
+    };
   }
 
   get(): SunatPolicy {
@@ -92,6 +108,17 @@ export class SunatPolicyEngine {
     this.random = deriveRandom(this.seed, "sunat");
   }
 
+  /** SUNAT's plain acceptance of a document (after an exception, when the document is sent again). */
+  acceptedAnswer(documentTypeCode: string, documentNumber: string): SunatAnswer {
+    const documentName = DOCUMENT_NAMES[documentTypeCode] ?? "Comprobante";
+    return {
+      outcome: "accepted",
+      accepted: 1,
+      code: "0",
+      message: `La ${documentName} numero ${documentNumber}, ha sido aceptada`,
+    };
+  }
+
   decide(orderId: unknown, documentTypeCode: string, documentNumber: string): SunatAnswer | null {
     const forced =
       orderId === null || orderId === undefined ? undefined : this.policy.forced[String(orderId)];
@@ -102,20 +129,28 @@ export class SunatPolicyEngine {
     if (forced !== undefined) {
       outcome = typeof forced === "string" ? forced : forced.outcome;
       if (typeof forced !== "string") ({ code, message } = forced);
-    } else if (draw < this.policy.rejectRate) {
-      outcome = "rejected";
-    } else if (draw < this.policy.rejectRate + this.policy.observationRate) {
-      outcome = "observations";
-    } else if (draw < this.policy.rejectRate + this.policy.observationRate + this.policy.noAnswerRate) {
-      outcome = "no_answer";
     } else {
-      outcome = "accepted";
+      const p = this.policy;
+      const thresholds: [number, OutcomeName][] = [
+        [p.rejectRate, "rejected"],
+        [p.rejectRate + p.observationRate, "observations"],
+        [p.rejectRate + p.observationRate + p.noAnswerRate, "no_answer"],
+        [p.rejectRate + p.observationRate + p.noAnswerRate + p.exceptionRate, "exception"],
+      ];
+      outcome = thresholds.find(([limit]) => draw < limit)?.[1] ?? "accepted";
     }
     const documentName = DOCUMENT_NAMES[documentTypeCode] ?? "Comprobante";
     const accepted = `La ${documentName} numero ${documentNumber}, ha sido aceptada`;
     switch (outcome) {
       case "no_answer":
         return null;
+      case "exception":
+        return {
+          outcome,
+          accepted: 0,
+          code: code ?? DEFAULT_EXCEPTION.code,
+          message: message ?? DEFAULT_EXCEPTION.message,
+        };
       case "accepted":
         return { outcome, accepted: 1, code: code ?? "0", message: message ?? accepted };
       case "observations": {
