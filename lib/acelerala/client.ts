@@ -1,7 +1,14 @@
 import type { z } from "zod";
 import type { AceleralaCredentials } from "../config/env";
 import { AceleralaError, type AceleralaErrorKind, type AceleralaFieldError } from "./errors";
-import { buildListQuery, type Filters, type FilterValue, type ListParams } from "./filters";
+import {
+  buildListQuery,
+  type Filters,
+  type FilterValue,
+  type ListParams,
+  MAX_LIST_LIMIT,
+  type RangeFilter,
+} from "./filters";
 import {
   type AceleralaId,
   type AceleralaList,
@@ -57,13 +64,20 @@ export type OrderFilters = { readonly [K in OrderFilterField]?: FilterValue } & 
 export type OrderListParams = ListParams<OrderSortField> & { filters?: OrderFilters };
 
 export type ReceiptFilters = {
+  id?: FilterValue;
   order_id?: AceleralaId;
   series?: string;
-  correlative?: number;
+  correlative?: number | RangeFilter;
   document_number?: string;
   sunat_acknowledged?: boolean;
 };
-export type ReceiptListParams = ListParams<"id" | "created" | "modified" | "correlative">;
+/** The sort fields the seed lists for receipts. */
+export type ReceiptListParams = ListParams<
+  "id" | "total" | "created" | "modified" | "claimed_total" | "unclaimed_total"
+>;
+
+/** SUNAT's correlative: 1 to 8 digits. */
+const MAX_CORRELATIVE = 99_999_999;
 
 export type CreateWebhookInput = { url: string; description: string; enabled_events: readonly string[] };
 
@@ -205,6 +219,88 @@ export class AceleralaClient {
     return (
       page.data.find((receipt) => receipt.series === series && receipt.correlative === correlative) ?? null
     );
+  }
+
+  /**
+   * Every receipt matching `filters`, oldest id first. Pages by filter (`id=gt:<last id>`, `sort=id:asc`)
+   * rather than by cursor: the seed can be read two ways about which side `after` pages to, but not about
+   * what `gt` means.
+   */
+  async *iterateReceipts(filters: ReceiptFilters = {}): AsyncGenerator<AceleralaReceipt, void, undefined> {
+    let lastId: number | undefined;
+    for (let page = 0; page < 10_000; page++) {
+      const query = buildListQuery(
+        { limit: MAX_LIST_LIMIT, sort: "id:asc" },
+        { ...filters, ...(lastId === undefined ? {} : { id: { gt: lastId } }) },
+      );
+      const list = await this.request(
+        "GET",
+        "/v1/receipts",
+        `/v1/receipts?${query}`,
+        listSchema(ReceiptSchema),
+      );
+      const fresh = list.data.filter((receipt) => lastId === undefined || Number(receipt.id) > lastId);
+      yield* fresh;
+      const last = fresh.at(-1);
+      if (!list.has_more || last === undefined) return;
+      lastId = Number(last.id);
+    }
+  }
+
+  /** Every receipt the API holds for an order (sale receipts and notes, any number). */
+  async receiptsOfOrder(orderId: AceleralaId): Promise<AceleralaReceipt[]> {
+    const receipts: AceleralaReceipt[] = [];
+    for await (const receipt of this.iterateReceipts({ order_id: orderId })) {
+      // A server that ignored the filter must not make us see another order's receipt as ours.
+      if (
+        receipt.order_id !== null &&
+        receipt.order_id !== undefined &&
+        String(receipt.order_id) === String(orderId)
+      )
+        receipts.push(receipt);
+    }
+    return receipts;
+  }
+
+  /**
+   * The highest correlative the API holds in `series` (0 when none), found with `correlative=gt:N` filters
+   * (the seed lets lists sort receipts by id, total, created, modified and the claimed totals, not by
+   * correlative): double N until nothing is above it, then halve the gap. About 2·log2(highest) calls, once
+   * per series.
+   */
+  async highestCorrelative(series: string): Promise<number> {
+    const above = async (value: number): Promise<boolean> => {
+      const page = await this.listReceipts({ series, correlative: { gt: value } }, { limit: 1 });
+      const found = page.data[0];
+      if (found && (found.series !== series || found.correlative <= value)) {
+        throw new AceleralaError({
+          kind: "invalid_response",
+          route: "GET /v1/receipts",
+          retryable: false,
+          ambiguous: false,
+          apiMessage: `the API ignored the filter series=${series}&correlative=gt:${value}`,
+        });
+      }
+      return found !== undefined;
+    };
+    if (!(await above(0))) return 0;
+    let low = 0; // something is above low
+    let high = 1;
+    while (await above(high)) {
+      low = high;
+      high *= 2;
+      if (high > MAX_CORRELATIVE) {
+        high = MAX_CORRELATIVE;
+        break;
+      }
+    }
+    // nothing is above high, something is above low: the highest is in (low, high]
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (await above(middle)) low = middle;
+      else high = middle;
+    }
+    return high;
   }
 
   // ---- webhooks -----------------------------------------------------------------------------------------

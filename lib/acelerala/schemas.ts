@@ -64,8 +64,25 @@ export const ReceiptSchema = z.looseObject({
   order_id: AceleralaIdSchema.nullish(),
   store_id: AceleralaIdSchema.optional(),
   series: z.string().min(1),
-  correlative: z.number().int().positive(),
+  correlative: z.union([
+    z.number().int().positive(),
+    z
+      .string()
+      .regex(/^[1-9]\d{0,7}$/)
+      .transform(Number),
+  ]),
   document_number: z.string().min(1),
+  /** The fields the worker compares with the order (what landed must be what the customer paid). */
+  document_type_code: z.string().nullish(),
+  currency_code: z.string().nullish(),
+  gross_total: z.union([z.number(), z.string()]).nullish(),
+  customer_information: z
+    .looseObject({
+      document_type_code: z.union([z.string(), z.number()]).nullish(),
+      document_number: z.union([z.string(), z.number()]).nullish(),
+    })
+    .nullish(),
+  affected_document_number: z.string().nullish(),
   sunat_acknowledged: flag,
   sunat_accepted: flag.nullish(),
   sunat_code: z.string().nullish(),
