@@ -326,6 +326,8 @@ async function main(): Promise<void> {
       cdrPollSeconds: 1,
       cdrPollBaseSeconds: 0.2,
       workerRetryBaseSeconds: 0.5,
+      aceleralaTimeoutSeconds: 2,
+      receiptLookupDelaySeconds: 3,
       simulatorSeed: SEED,
       workerConcurrency: WORKER_CONCURRENCY,
     },

@@ -123,6 +123,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       cdrPollSeconds: 0.5,
       cdrPollBaseSeconds: 0.2,
       workerRetryBaseSeconds: 0.2,
+      aceleralaTimeoutSeconds: 2,
+      receiptLookupDelaySeconds: 3,
       webhookRetryBaseDelayMs: 100,
       simulatorSeed: options.seed,
     },

@@ -30,16 +30,22 @@ export function createReceiptStore(config: Pick<AppConfig, "region" | "tableName
  * A failed creation is not cached, so a fixed secret is picked up by the next call.
  */
 export function aceleralaClients(
-  config: Pick<AppConfig, "aceleralaApiUrl" | "aceleralaCredentials">,
+  config: Pick<AppConfig, "aceleralaApiUrl" | "aceleralaCredentials"> &
+    Partial<Pick<AppConfig, "aceleralaTimeoutSeconds">>,
   secrets: SecretsSource = createSecretsSource(config),
 ): (storeId: number) => Promise<AceleralaClient> {
   const clients = new Map<number, Promise<AceleralaClient>>();
   return (storeId) => {
     let client = clients.get(storeId);
     if (!client) {
-      client = secrets
-        .getAceleralaCredentials(storeId)
-        .then((credentials) => new AceleralaClient({ baseUrl: config.aceleralaApiUrl, credentials }));
+      client = secrets.getAceleralaCredentials(storeId).then(
+        (credentials) =>
+          new AceleralaClient({
+            baseUrl: config.aceleralaApiUrl,
+            credentials,
+            ...(config.aceleralaTimeoutSeconds ? { timeoutMs: config.aceleralaTimeoutSeconds * 1000 } : {}),
+          }),
+      );
       client.catch(() => clients.delete(storeId));
       clients.set(storeId, client);
     }

@@ -3,6 +3,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import middy from "@middy/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
+import { sunatAnswerOf } from "../../lib/acelerala/sunat-answer";
 import { loadConfigFields } from "../../lib/config/env";
 import { createLogger, createMetrics } from "../../lib/observability/logger";
 import {
@@ -15,7 +16,7 @@ import {
 } from "../../lib/poller/poll-cdrs";
 import { aceleralaClients, createReceiptStore, oncePerEnvironment } from "../../lib/runtime";
 import type { PendingReceipt } from "../../lib/store/receipt-store";
-import { sunatAnswerOf, type WorkerApi } from "../../lib/worker/issue-receipt";
+import type { WorkerApi } from "../../lib/worker/issue-receipt";
 
 /**
  * CDR poller (EventBridge, every minute): mirrors SUNAT's answers from Acelérala into DynamoDB for the
@@ -32,6 +33,8 @@ export const POLLER_METRICS = {
   acceptedLatency: "WebhookToAcceptedLatency",
   rejected: "ReceiptsRejected",
   pending: "CdrPending",
+  /** SUNAT answered with an exception (0100–1999): not final, polled again. */
+  exceptions: "CdrSunatExceptions",
   stale: "CdrStale",
   errors: "CdrPollErrors",
 } as const;
@@ -55,20 +58,7 @@ export function createPollerHandler(
     const fetchCdr = async (record: PendingReceipt): Promise<CdrStatus> => {
       if (record.receiptId === undefined) throw new Error("a SUBMITTED receipt without its Acelérala id");
       const receipt = await (await deps.api(record.storeId)).getReceipt(record.receiptId);
-      const answer = sunatAnswerOf(receipt);
-      return answer
-        ? { acknowledged: true, answer }
-        : {
-            acknowledged: false,
-            answer: {
-              accepted: false,
-              sunatCode: null,
-              sunatMessage: null,
-              cdrUrl: null,
-              xmlUrl: null,
-              pdfUrl: null,
-            },
-          };
+      return { answer: sunatAnswerOf(receipt) };
     };
     const summary = await pollDueReceipts(
       {
@@ -90,6 +80,7 @@ export function createPollerHandler(
     }
     metrics.addMetric(POLLER_METRICS.rejected, MetricUnit.Count, summary.rejected);
     metrics.addMetric(POLLER_METRICS.pending, MetricUnit.Count, summary.stillPending);
+    metrics.addMetric(POLLER_METRICS.exceptions, MetricUnit.Count, summary.exceptions);
     metrics.addMetric(POLLER_METRICS.stale, MetricUnit.Count, summary.stale);
     metrics.addMetric(POLLER_METRICS.errors, MetricUnit.Count, summary.errors);
     metrics.publishStoredMetrics();
@@ -107,6 +98,7 @@ const environmentDependencies = oncePerEnvironment<PollerDependencies>(async () 
     "tableName",
     "aceleralaApiUrl",
     "aceleralaCredentials",
+    "aceleralaTimeoutSeconds",
     "cdrPollBaseSeconds",
   ]);
   return {

@@ -197,15 +197,18 @@ const environmentDependencies = oncePerEnvironment<WorkerDependencies>(async () 
     "storesConfigPath",
     "cdrPollBaseSeconds",
     "workerRetryBaseSeconds",
+    "aceleralaTimeoutSeconds",
+    "receiptLookupDelaySeconds",
   ]);
   const stores = await loadStores(config.storesConfigPath);
   return {
     issue: {
       store: createReceiptStore(config),
       api: aceleralaClients(config),
-      decide: (order, storeId) => decideForOrder(order, storeId, stores),
+      decide: (order, storeId) => decideForOrder(order, storeId, stores, new Date()),
       now: () => new Date(),
       firstPollDelayMs: config.cdrPollBaseSeconds * 1000,
+      lookupDelayMs: config.receiptLookupDelaySeconds * 1000,
     },
     sqs: createSqsClient(config.region),
     queueUrl: config.orderEventsQueueUrl,

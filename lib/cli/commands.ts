@@ -5,6 +5,7 @@ import { dlqCommand } from "./commands/dlq";
 import { receiptsCommand } from "./commands/receipts";
 import { reconcileCommand } from "./commands/reconcile";
 import { resendCommand } from "./commands/resend";
+import { seriesCommand } from "./commands/series";
 import { statusCommand } from "./commands/status";
 import { webhooksCommand } from "./commands/webhooks";
 import { wordsCommand } from "./commands/words";
@@ -22,5 +23,6 @@ export const COMMANDS: readonly CliCommand[] = [
   backfillCommand,
   resendCommand,
   reconcileCommand,
+  seriesCommand,
   webhooksCommand,
 ];

@@ -37,6 +37,13 @@ export type AppConfig = {
   cdrPollBaseSeconds: number;
   /** A transient failure brings the message back after base × 2^(receives − 1) seconds (capped at 15 min). */
   workerRetryBaseSeconds: number;
+  /** How long a call to Acelérala may take before it is abandoned (a POST may still commit until then). */
+  aceleralaTimeoutSeconds: number;
+  /**
+   * How long after a POST /v1/receipts its absence from the API's lists is believed (it may have been
+   * committed until the timeout, and lists may lag behind writes). Must be more than the timeout.
+   */
+  receiptLookupDelaySeconds: number;
 };
 
 export const DEFAULT_STORES_CONFIG_PATH = "config/stores.json";
@@ -132,6 +139,18 @@ const readers: { [K in Field]: (env: Env, problems: string[]) => AppConfig[K] | 
     readSecretReference(env, "ACELERALA_CREDENTIALS", "ACELERALA_CREDENTIALS_ARN", credentialsJson, p),
   cdrPollBaseSeconds: (env, p) => read(env, "CDR_POLL_BASE_SECONDS", positiveSeconds(60), p),
   workerRetryBaseSeconds: (env, p) => read(env, "WORKER_RETRY_BASE_SECONDS", positiveSeconds(10), p),
+  aceleralaTimeoutSeconds: (env, p) => read(env, "ACELERALA_TIMEOUT_SECONDS", positiveSeconds(10), p),
+  receiptLookupDelaySeconds: (env, p) => {
+    const delay = read(env, "RECEIPT_LOOKUP_DELAY_SECONDS", positiveSeconds(60), p);
+    const timeout = positiveSeconds(10).safeParse(env.ACELERALA_TIMEOUT_SECONDS);
+    if (delay !== undefined && timeout.success && delay <= timeout.data) {
+      p.push(
+        `RECEIPT_LOOKUP_DELAY_SECONDS (${delay}) must be more than ACELERALA_TIMEOUT_SECONDS (${timeout.data}): a POST can be committed until the timeout`,
+      );
+      return undefined;
+    }
+    return delay;
+  },
   storesConfigPath: (env, p) =>
     read(env, "STORES_CONFIG_PATH", z.string().trim().min(1).default(DEFAULT_STORES_CONFIG_PATH), p),
 };

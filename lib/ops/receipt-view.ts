@@ -1,5 +1,11 @@
-import { maskDocumentNumber, maskEmail } from "../observability/redact";
-import type { BurntNumber, ReceiptRecord, ReceiptState } from "../store/receipt-record";
+import type { StateOrNone } from "../store/lifecycle";
+import type {
+  BurntNumber,
+  ReceiptRecord,
+  ReceiptState,
+  ReleasedNumber,
+  TakenNumber,
+} from "../store/receipt-record";
 import { formatMoney, formatTable, peruDateTime, safeText } from "./text";
 
 /**
@@ -15,6 +21,8 @@ export const STATE_LABELS: Readonly<Record<ReceiptState, string>> = {
   NEEDS_ATTENTION: "ATENCIÓN",
   STALE: "VENCIDO",
   RESERVED: "RESERVADO",
+  SKIPPED: "N/A", // never issued: the order is not payable now (any number it held was released)
+  CANCELED: "CANCELADO", // the order was cancelled before any receipt existed
 };
 
 /** "N/A", as in the seed, for anything that never reached the API under a state we know. */
@@ -52,38 +60,6 @@ export function linksOf(record: Pick<ReceiptRecord, "xmlUrl" | "pdfUrl" | "cdrUr
   return links;
 }
 
-/** The customer as the receipt request names them, masked: never a full document number or e-mail. */
-export interface MaskedCustomer {
-  name?: string;
-  documentType?: string;
-  documentNumber?: string;
-  email?: string;
-}
-
-/** Reads `customer_information` out of the stored request body; undefined when there is none to read. */
-export function maskedCustomer(requestBody: string | undefined): MaskedCustomer | undefined {
-  if (!requestBody) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(requestBody);
-  } catch {
-    return undefined;
-  }
-  const info =
-    typeof parsed === "object" && parsed !== null
-      ? (parsed as { customer_information?: unknown }).customer_information
-      : undefined;
-  if (typeof info !== "object" || info === null) return undefined;
-  const fields = info as Record<string, unknown>;
-  const customer: MaskedCustomer = {};
-  if (typeof fields.name === "string") customer.name = fields.name;
-  if (typeof fields.document_type === "string") customer.documentType = fields.document_type;
-  if (typeof fields.document_number === "string" && fields.document_number !== "-")
-    customer.documentNumber = maskDocumentNumber(fields.document_number);
-  if (typeof fields.email === "string" && fields.email !== "") customer.email = maskEmail(fields.email);
-  return customer;
-}
-
 /** What `cpe status --json` prints: the record without the raw request body, customer masked, text scrubbed. */
 export interface ReceiptStatusView {
   storeId: number;
@@ -97,12 +73,22 @@ export interface ReceiptStatusView {
   grossTotal?: string;
   total: string;
   receiptId?: number;
-  customer?: MaskedCustomer;
+  issueDate?: string;
+  /** The customer's identity document as the receipt names it, masked: type code and last 3 characters. */
+  customerDocument?: string;
+  /** RESERVED: when a POST with the held number was last possibly made. */
+  postedAt?: string;
+  /** SKIPPED / CANCELED: why the order has no receipt. */
+  skipReason?: string;
   sunatCode?: string | null;
   sunatMessage?: string | null;
   links: ReceiptLinks;
   /** Numbers SUNAT rejected (burnt) before a resend issued the order under a new one; oldest first. */
   burntNumbers?: BurntNumber[];
+  /** Numbers this order reserved and gave up, proven never landed; never POSTed again. */
+  releasedNumbers?: ReleasedNumber[];
+  /** Numbers this order reserved that another receipt (another order's, or one made by hand) holds. */
+  takenNumbers?: TakenNumber[];
   problems: { field: string; rule: string; message: string }[];
   lastError?: string;
   createdAt: string;
@@ -111,7 +97,7 @@ export interface ReceiptStatusView {
   finalizedAt?: string;
   pollCount?: number;
   nextPollAt?: string;
-  history: { at: string; from: ReceiptState | null; to: ReceiptState; why: string }[];
+  history: { at: string; from: StateOrNone | null; to: ReceiptState; why: string }[];
 }
 
 export function statusView(record: ReceiptRecord): ReceiptStatusView {
@@ -133,12 +119,20 @@ export function statusView(record: ReceiptRecord): ReceiptStatusView {
   if (record.currencyCode !== undefined) view.currencyCode = record.currencyCode;
   if (record.grossTotal !== undefined) view.grossTotal = record.grossTotal;
   if (record.receiptId !== undefined) view.receiptId = record.receiptId;
-  const customer = maskedCustomer(record.requestBody);
-  if (customer) view.customer = customer;
+  if (record.issueDate !== undefined) view.issueDate = record.issueDate;
+  if (record.customerDocument !== undefined) view.customerDocument = record.customerDocument;
+  if (record.postedAt !== undefined) view.postedAt = record.postedAt;
+  if (record.skipReason !== undefined) view.skipReason = safeText(record.skipReason);
   if (record.sunatCode !== undefined) view.sunatCode = record.sunatCode;
   if (record.sunatMessage !== undefined)
     view.sunatMessage = record.sunatMessage === null ? null : safeText(record.sunatMessage);
   if (record.burntNumbers?.length) view.burntNumbers = record.burntNumbers.map((burnt) => ({ ...burnt }));
+  if (record.releasedNumbers?.length)
+    view.releasedNumbers = record.releasedNumbers.map((released) => ({
+      ...released,
+      why: safeText(released.why),
+    }));
+  if (record.takenNumbers?.length) view.takenNumbers = record.takenNumbers.map((taken) => ({ ...taken }));
   if (record.lastError !== undefined) view.lastError = safeText(record.lastError);
   if (record.submittedAt !== undefined) view.submittedAt = record.submittedAt;
   if (record.finalizedAt !== undefined) view.finalizedAt = record.finalizedAt;
@@ -170,17 +164,30 @@ export function formatStatus(view: ReceiptStatusView): string {
     view.documentTypeCode ? `${view.document} (type ${view.documentTypeCode})` : view.document,
   );
   field("Total", view.total);
-  if (view.customer) {
-    const c = view.customer;
-    const identity = [c.documentType, c.documentNumber].filter(Boolean).join(" ");
-    field("Customer", [c.name, identity, c.email].filter(Boolean).join(", ") || "-");
-  }
+  if (view.issueDate) field("Issue date", view.issueDate);
+  if (view.customerDocument) field("Customer", `document ${view.customerDocument}`);
+  if (view.skipReason) field("Why none", view.skipReason);
+  if (view.postedAt)
+    field("Posted at", `${view.postedAt} (not confirmed yet: looked up before any new POST)`);
   if (view.receiptId !== undefined) field("Receipt id", String(view.receiptId));
   if (view.sunatCode !== undefined || view.sunatMessage !== undefined)
     field("SUNAT", [view.sunatCode ?? "-", view.sunatMessage].filter(Boolean).join(" — "));
   if (view.burntNumbers) {
     lines.push("Burnt numbers:");
     for (const burnt of view.burntNumbers) lines.push(`  ${burntNumberLine(burnt)}`);
+  }
+  if (view.releasedNumbers) {
+    lines.push("Released numbers (never landed, never used again):");
+    for (const released of view.releasedNumbers)
+      lines.push(`  ${released.documentNumber}  ${released.at}  ${released.why}`);
+  }
+  if (view.takenNumbers) {
+    lines.push("Numbers held by other receipts:");
+    for (const taken of view.takenNumbers) {
+      const holder =
+        taken.holderOrderId === null ? "no order (made outside this system)" : `order ${taken.holderOrderId}`;
+      lines.push(`  ${taken.documentNumber}  receipt ${taken.receiptId} of ${holder}; seen ${taken.at}`);
+    }
   }
   field("Created", `${view.createdAt} (Peru ${peruDateTime(view.createdAt)})`);
   field("Updated", view.updatedAt);
@@ -202,7 +209,9 @@ export function formatStatus(view: ReceiptStatusView): string {
   lines.push("History:");
   if (view.history.length === 0) lines.push("  (none)");
   for (const step of view.history)
-    lines.push(`  ${step.at}  ${(step.from ?? "(new)").padEnd(15)} → ${step.to.padEnd(15)}  ${step.why}`);
+    lines.push(
+      `  ${step.at}  ${(step.from === null || step.from === "NONE" ? "(new)" : step.from).padEnd(15)} → ${step.to.padEnd(15)}  ${step.why}`,
+    );
   return lines.join("\n");
 }
 

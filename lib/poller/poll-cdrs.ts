@@ -1,5 +1,6 @@
+import type { SunatAnswer } from "../acelerala/sunat-answer";
 import { acceptedAfterMs, type OrderKey } from "../store/receipt-record";
-import { type PendingReceipt, StateConflictError, type SunatAnswer } from "../store/receipt-store";
+import { type PendingReceipt, StateConflictError } from "../store/receipt-store";
 
 /**
  * One run of the CDR poller: reads only the receipts whose next poll is due from the sparse pending-CDR
@@ -8,9 +9,8 @@ import { type PendingReceipt, StateConflictError, type SunatAnswer } from "../st
  */
 
 export interface CdrStatus {
-  /** SUNAT answered (accepted or not). */
-  acknowledged: boolean;
-  answer: SunatAnswer;
+  /** SUNAT's answer as the API reports it now; null while SUNAT has not answered. */
+  answer: SunatAnswer | null;
 }
 
 export interface PollerStore {
@@ -19,9 +19,21 @@ export interface PollerStore {
     limit: number,
     startKey?: Record<string, unknown>,
   ): Promise<{ records: PendingReceipt[]; nextKey: Record<string, unknown> | undefined }>;
-  recordSunatAnswer(key: OrderKey, answer: SunatAnswer, now: Date): Promise<unknown>;
-  reschedulePoll(key: OrderKey, nextPollAt: number, now: Date): Promise<void>;
-  markStale(key: OrderKey, why: string, now: Date): Promise<void>;
+  recordSunatAnswer(
+    key: OrderKey,
+    documentNumber: string,
+    from: "SUBMITTED",
+    answer: SunatAnswer,
+    now: Date,
+  ): Promise<unknown>;
+  reschedulePoll(
+    key: OrderKey,
+    documentNumber: string,
+    nextPollAt: number,
+    now: Date,
+    exception?: SunatAnswer,
+  ): Promise<void>;
+  markStale(key: OrderKey, documentNumber: string, why: string, now: Date): Promise<void>;
 }
 
 export interface PollerOptions {
@@ -50,6 +62,8 @@ export interface PollSummary {
   accepted: number;
   rejected: number;
   stillPending: number;
+  /** SUNAT answered with an exception (0100–1999): not final, asked again later. */
+  exceptions: number;
   stale: number;
   /** Another run or the worker changed the receipt first; nothing to do. */
   skipped: number;
@@ -83,6 +97,7 @@ export async function pollDueReceipts(
     accepted: 0,
     rejected: 0,
     stillPending: 0,
+    exceptions: 0,
     stale: 0,
     skipped: 0,
     errors: 0,
@@ -93,35 +108,45 @@ export async function pollDueReceipts(
 
   async function pollOne(record: PendingReceipt): Promise<void> {
     const key = { storeId: record.storeId, orderId: record.orderId };
+    const documentNumber = record.documentNumber ?? "";
     const now = deps.now();
+    const submittedAt = Date.parse(record.submittedAt ?? record.createdAt);
+    const tooOld = now.getTime() - submittedAt >= options.maxAgeMs;
+    const staleWhy = `no CDR ${Math.round(options.maxAgeMs / 3_600_000)} h after submission`;
     try {
-      const status = await deps.fetchCdr(record);
+      let status: CdrStatus;
+      try {
+        status = await deps.fetchCdr(record);
+      } catch (error) {
+        // Failed polls count towards STALE too: a receipt whose polls keep failing must not sit unnoticed.
+        summary.errors++;
+        deps.onError?.(record, error);
+        if (tooOld) {
+          await deps.store.markStale(key, documentNumber, `${staleWhy} (the last polls failed)`, now);
+          summary.stale++;
+        }
+        return;
+      }
       summary.checked++;
-      if (status.acknowledged) {
+      const answer = status.answer;
+      if (answer && answer.outcome !== "exception") {
         const answeredAt = deps.now();
-        await deps.store.recordSunatAnswer(key, status.answer, answeredAt);
-        if (status.answer.accepted) {
+        await deps.store.recordSunatAnswer(key, documentNumber, "SUBMITTED", answer, answeredAt);
+        if (answer.outcome === "accepted") {
           summary.accepted++;
           summary.acceptedAfterMs.push(acceptedAfterMs(record, answeredAt));
         } else summary.rejected++;
         return;
       }
-      const submittedAt = Date.parse(record.submittedAt ?? record.createdAt);
-      if (now.getTime() - submittedAt >= options.maxAgeMs) {
-        await deps.store.markStale(
-          key,
-          `no CDR ${Math.round(options.maxAgeMs / 3_600_000)} h after submission`,
-          now,
-        );
+      if (tooOld) {
+        await deps.store.markStale(key, documentNumber, staleWhy, now);
         summary.stale++;
         return;
       }
-      await deps.store.reschedulePoll(
-        key,
-        now.getTime() + nextPollDelayMs(record.pollCount ?? 0, options),
-        now,
-      );
-      summary.stillPending++;
+      const nextPollAt = now.getTime() + nextPollDelayMs(record.pollCount ?? 0, options);
+      await deps.store.reschedulePoll(key, documentNumber, nextPollAt, now, answer ?? undefined);
+      if (answer) summary.exceptions++;
+      else summary.stillPending++;
     } catch (error) {
       if (error instanceof StateConflictError) {
         summary.skipped++;

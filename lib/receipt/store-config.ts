@@ -40,6 +40,21 @@ export const IssuePolicySchema = z.object({
   payment_statuses: z.array(z.string().min(1)).min(1).default(["paid"]),
 });
 
+/**
+ * How late a receipt may still carry the sale's date. SUNAT takes a Factura (and its notes) on its issue date
+ * or up to 3 calendar days after it (Resolución de Superintendencia N.° 000003-2023/SUNAT); for Boletas, public
+ * sources give 3 (individual sending, daily summaries since RS 000193-2020/SUNAT) or 7 days: the stricter 3 is
+ * the default. Past the window, the receipt is dated today (Peru), and its history says so.
+ */
+export const IssueDatePolicySchema = z.object({
+  max_days_late: z
+    .object({
+      invoice: z.number().int().min(0).max(30).default(3),
+      ticket: z.number().int().min(0).max(30).default(3),
+    })
+    .default({ invoice: 3, ticket: 3 }),
+});
+
 export const StoreConfigSchema = z.object({
   store_id: z.number().int().positive(),
   vendor_information: VendorInformationSchema,
@@ -66,6 +81,7 @@ export const StoreConfigSchema = z.object({
   /** SKUs of the plastic bags subject to ICBPER; the line's quantity is the number of bags. */
   icbper_skus: z.array(z.string().min(1)).default([]),
   issue_policy: IssuePolicySchema.default({ require_placed: true, payment_statuses: ["paid"] }),
+  issue_date: IssueDatePolicySchema.default({ max_days_late: { invoice: 3, ticket: 3 } }),
   /**
    * A Boleta above this total must identify the customer. The legal threshold is S/ 700.00; for USD the
    * store sets the equivalent it wants to apply (default 175.00, i.e. S/ 700 at an exchange rate of 4.00,
@@ -80,6 +96,7 @@ export type StoreConfig = z.output<typeof StoreConfigSchema>;
 export type StoreConfigInput = z.input<typeof StoreConfigSchema>;
 export type VendorInformation = z.output<typeof VendorInformationSchema>;
 export type IssuePolicy = z.output<typeof IssuePolicySchema>;
+export type IssueDatePolicy = z.output<typeof IssueDatePolicySchema>;
 
 /** The stores file: an array of store configurations with distinct store_id. */
 export const StoreConfigListSchema = z

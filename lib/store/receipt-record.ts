@@ -3,19 +3,12 @@
  * (see ../shared/docs/design.md, "Receipt states").
  */
 
-export const RECEIPT_STATES = [
-  "RESERVED", // number allocated, request stored, not yet confirmed by the API
-  "SUBMITTED", // the API has it; waiting for SUNAT's answer (sits in the pending-CDR index)
-  "ACCEPTED", // SUNAT accepted it (possibly with observations, sunatCode >= 4000)
-  "REJECTED", // SUNAT rejected it; its number is burnt
-  "NEEDS_ATTENTION", // a business rule is broken, or the API refused the data: a person must act
-  "STALE", // no CDR after the maximum age
-] as const;
+import { ISSUED_STATES, type ReceiptState, type StateOrNone } from "./lifecycle";
 
-export type ReceiptState = (typeof RECEIPT_STATES)[number];
+export { RECEIPT_STATES, type ReceiptState } from "./lifecycle";
 
-/** States after which no webhook, retry or replay may change the receipt. */
-export const FINAL_STATES: readonly ReceiptState[] = ["SUBMITTED", "ACCEPTED", "REJECTED", "STALE"];
+/** States after which no webhook, retry or replay may issue the order again (the API holds its receipt). */
+export const FINAL_STATES: readonly ReceiptState[] = ISSUED_STATES;
 
 export interface ReceiptProblemRecord {
   field: string;
@@ -25,7 +18,8 @@ export interface ReceiptProblemRecord {
 
 export interface StateTransition {
   at: string;
-  from: ReceiptState | null;
+  /** "NONE" for the first write; null in records written before the lifecycle table. */
+  from: StateOrNone | null;
   to: ReceiptState;
   why: string;
 }
@@ -39,6 +33,22 @@ export interface BurntNumber {
   at: string;
 }
 
+/** A number this order reserved and gave up: proven never landed, so never POSTed again (and never reused). */
+export interface ReleasedNumber {
+  documentNumber: string;
+  at: string;
+  why: string;
+}
+
+/** A number of ours that another receipt (another order's, or one made outside this system) holds. */
+export interface TakenNumber {
+  documentNumber: string;
+  receiptId: number;
+  /** The holder's order, or null when the receipt belongs to no order (issued by hand, another system). */
+  holderOrderId: number | null;
+  at: string;
+}
+
 export interface ReceiptRecord {
   storeId: number;
   orderId: number;
@@ -47,16 +57,23 @@ export interface ReceiptRecord {
   updatedAt: string;
   /** When the order event that led to this receipt reached the queue (for the webhook-to-accepted latency). */
   eventAt?: string;
-  /** Set once a number is reserved; never changes for this record afterwards. */
-  documentTypeCode?: string;
+  /**
+   * The number the record holds: reserved (RESERVED, or NEEDS_ATTENTION keeping a number the API never
+   * registered) or the landed receipt's own (the API may assign another number than the one we sent).
+   */
   series?: string;
   correlative?: number;
   documentNumber?: string;
+  /** When a POST with the held number was last possibly made; its fate is unknown until resolved. */
+  postedAt?: string;
+  /** What the last body built (or the landed receipt) says: for operators and for comparing with the order. */
+  documentTypeCode?: string;
   currencyCode?: string;
   grossTotal?: string;
-  /** The exact JSON body sent to POST /v1/receipts; retries re-send these bytes. */
-  requestBody?: string;
-  /** Acelérala's receipt id, once the API confirmed it. */
+  issueDate?: string;
+  /** The customer's identity document on the receipt, masked (type code and last digits), for operators. */
+  customerDocument?: string;
+  /** Acelérala's receipt id, once a receipt of this order landed (also in NEEDS_ATTENTION landed_receipt_differs). */
   receiptId?: number;
   submittedAt?: string;
   sunatCode?: string | null;
@@ -65,6 +82,8 @@ export interface ReceiptRecord {
   xmlUrl?: string | null;
   pdfUrl?: string | null;
   finalizedAt?: string;
+  /** SKIPPED or CANCELED: why the order gets no receipt now. */
+  skipReason?: string;
   problems?: ReceiptProblemRecord[];
   lastError?: string;
   pollCount?: number;
@@ -73,6 +92,10 @@ export interface ReceiptRecord {
   nextPollAt?: number;
   /** Numbers SUNAT rejected before this order was re-issued under a new one (`cpe resend`), oldest first. */
   burntNumbers?: BurntNumber[];
+  /** Numbers this order reserved and released, proven never landed. */
+  releasedNumbers?: ReleasedNumber[];
+  /** Numbers this order reserved that another receipt turned out to hold. */
+  takenNumbers?: TakenNumber[];
   history: StateTransition[];
 }
 

@@ -7,20 +7,24 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { SunatAnswer } from "../acelerala/sunat-answer";
+import { checkMove, type MoveName, NO_RECORD, type ReceiptState, type StateOrNone } from "./lifecycle";
 import type {
   BurntNumber,
   OrderKey,
   ReceiptProblemRecord,
   ReceiptRecord,
-  ReceiptState,
+  ReleasedNumber,
   StateTransition,
+  TakenNumber,
 } from "./receipt-record";
 import { PENDING_CDR_PARTITION, RECEIPTS_TABLE } from "./table-definition";
 
 /**
- * The DynamoDB side of exactly-once. Every write is conditional on the state it expects, so duplicate
- * webhooks, Lambda retries, DLQ replays and overlapping poller runs can never move a receipt backwards
- * or give one order two numbers.
+ * The DynamoDB side of exactly-once. Every write is a move of the lifecycle table (lifecycle.ts) and is
+ * conditional on the state AND the number the writer read (`Expect`), so duplicate webhooks, Lambda retries,
+ * DLQ replays and overlapping poller runs can never move a receipt backwards, act on a number the record no
+ * longer holds, or give one number to two orders.
  */
 
 const PK = RECEIPTS_TABLE.partitionKey.name;
@@ -30,6 +34,7 @@ const INDEX = RECEIPTS_TABLE.pendingCdrIndex;
 /** The sale receipt of an order. Credit notes will get their own sort key. */
 const RECEIPT_SORT_KEY = "RECEIPT";
 const COUNTER_SORT_KEY = "COUNTER";
+const COUNTER_PREFIX = "COUNTER#";
 
 /** Optimistic counter updates retried this many times before giving up (the message is then retried). */
 const MAX_RESERVE_ATTEMPTS = 50;
@@ -48,98 +53,213 @@ export function receiptKey(key: OrderKey): Record<string, string> {
 }
 
 function counterKey(storeId: number, series: string): Record<string, string> {
-  return { [PK]: `COUNTER#${storeId}#${series}`, [SK]: COUNTER_SORT_KEY };
+  return { [PK]: `${COUNTER_PREFIX}${storeId}#${series}`, [SK]: COUNTER_SORT_KEY };
 }
 
-/** The record was not in a state that allows this change (another worker or poller got there first). */
+/** What a writer read and acts on: the record's state and the number it held (null: none, or no record). */
+export interface Expect {
+  state: StateOrNone;
+  documentNumber: string | null;
+}
+
+export function expectOf(record: ReceiptRecord | undefined): Expect {
+  return record
+    ? { state: record.state, documentNumber: record.documentNumber ?? null }
+    : { state: NO_RECORD, documentNumber: null };
+}
+
+/** The record was not as the writer read it (another worker, poller or operator got there first). */
 export class StateConflictError extends Error {
   constructor(
     readonly key: OrderKey,
-    readonly expected: readonly ReceiptState[],
+    readonly expected: Expect,
   ) {
-    super(`receipt of order ${key.storeId}/${key.orderId} is not in state ${expected.join(" or ")}`);
+    const number = expected.documentNumber ? ` holding ${expected.documentNumber}` : "";
+    super(`receipt of order ${key.storeId}/${key.orderId} is no longer ${expected.state}${number}`);
     this.name = "StateConflictError";
   }
 }
 
-export interface ReserveInput {
-  key: OrderKey;
+/** What the last body built from the order says (kept for operators and for comparing with what lands). */
+export interface DocumentFacts {
   documentTypeCode: string;
-  series: string;
   currencyCode: string;
   grossTotal: string;
-  /** Renders the exact request body for the allocated correlative. */
-  requestBodyFor: (correlative: number) => string;
-  now: Date;
-  /** When the order event reached the queue; kept from the first reservation on (default: `now`). */
-  eventAt?: Date;
-  /**
-   * The order's NEEDS_ATTENTION record as last read, when it has one. Without it the order must have no
-   * record at all; otherwise nothing is written and the existing record comes back (`reserved: false`).
-   */
-  previous?: ReceiptRecord;
+  issueDate?: string;
+  customerDocument?: string;
 }
 
-function reservedRecord(
-  input: ReserveInput,
-  correlative: number,
-  documentNumber: string,
-  reserved: StateTransition,
-): ReceiptRecord {
-  return {
-    storeId: input.key.storeId,
-    orderId: input.key.orderId,
-    state: "RESERVED",
-    documentTypeCode: input.documentTypeCode,
-    series: input.series,
-    correlative,
-    documentNumber,
-    currencyCode: input.currencyCode,
-    grossTotal: input.grossTotal,
-    requestBody: input.requestBodyFor(correlative),
-    createdAt: input.now.toISOString(),
-    updatedAt: input.now.toISOString(),
-    eventAt: (input.eventAt ?? input.now).toISOString(),
-    history: [reserved],
-  };
-}
-
-export type ReserveResult =
-  | { reserved: true; record: ReceiptRecord }
-  /** The order already has a record in a state that does not take a new number; nothing was written. */
-  | { reserved: false; record: ReceiptRecord };
-
-export interface SunatAnswer {
-  accepted: boolean;
-  sunatCode: string | null;
-  sunatMessage: string | null;
-  cdrUrl: string | null;
+/** A receipt of this order that the API holds. */
+export interface LandedReceipt extends DocumentFacts {
+  receiptId: number;
+  series: string;
+  correlative: number;
+  /** SUNAT's answer when it has one (an exception keeps the receipt SUBMITTED). */
+  sunatAnswer: SunatAnswer | null;
+  /** Links the API gives before SUNAT answers. */
   xmlUrl: string | null;
   pdfUrl: string | null;
 }
 
-export interface SubmittedReceipt {
-  receiptId: number;
-  /** When SUNAT answered within the POST itself, the receipt goes straight to its final state. */
-  sunatAnswer: SunatAnswer | null;
-  /** When the poller should first ask for the CDR (epoch ms). */
-  nextPollAt: number;
+export interface ReserveInput {
+  key: OrderKey;
+  /** The record as read: no record, or one holding no number (reserve), or holding one to give up (renumber). */
+  expect: Expect;
+  series: string;
+  facts: DocumentFacts;
+  now: Date;
+  /** When the order event reached the queue; kept from the first reservation on (default: `now`). */
+  eventAt?: Date;
+  /** Why the held number is given up (renumber only). */
+  releaseWhy?: string;
+  /** Another receipt turned out to hold the held number (renumber only). */
+  taken?: TakenNumber;
+  /**
+   * The highest correlative the API already holds in the series, asked only when the series has no counter
+   * yet: a store that issued F001-66 before this system must not start at F001-1.
+   */
+  seedCounter?: () => Promise<number>;
 }
 
-function transition(from: ReceiptState | null, to: ReceiptState, why: string, now: Date): StateTransition {
+/** Changes a move makes besides the state, `updatedAt` and the history. */
+interface Changes {
+  set?: Record<string, unknown>;
+  remove?: readonly string[];
+  /** Items appended to list attributes (created when absent). */
+  append?: Record<string, readonly unknown[]>;
+  /** Attributes written only when the record has none yet. */
+  setIfMissing?: Record<string, unknown>;
+}
+
+interface UpdateParts {
+  Key: Record<string, string>;
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+function transition(from: StateOrNone, to: ReceiptState, why: string, now: Date): StateTransition {
   return { at: now.toISOString(), from, to, why };
 }
 
-function stateCondition(expected: readonly ReceiptState[], values: Record<string, unknown>): string {
-  const names = expected.map((state, i) => {
-    values[`:expected${i}`] = state;
-    return `:expected${i}`;
-  });
-  return `#state IN (${names.join(", ")})`;
+/** The update of one lifecycle move, conditional on what the writer read. */
+function moveUpdate(
+  key: OrderKey,
+  name: MoveName,
+  expect: Expect,
+  to: ReceiptState,
+  changes: Changes,
+  why: string,
+  now: Date,
+): UpdateParts {
+  checkMove(name, expect.state, to);
+  const names: Record<string, string> = { "#state": "state", "#history": "history" };
+  const values: Record<string, unknown> = {
+    ":to": to,
+    ":now": now.toISOString(),
+    ":empty": [],
+    ":transition": [transition(expect.state, to, why, now)],
+  };
+  const sets = [
+    "#state = :to",
+    "updatedAt = :now",
+    "#history = list_append(if_not_exists(#history, :empty), :transition)",
+  ];
+  let index = 0;
+  const attribute = (attributeName: string) => {
+    const placeholder = `#a${index++}`;
+    names[placeholder] = attributeName;
+    return placeholder;
+  };
+  const set = { ...changes.set };
+  if (expect.state === NO_RECORD) {
+    set.storeId = key.storeId;
+    set.orderId = key.orderId;
+  }
+  for (const [attributeName, value] of Object.entries(set)) {
+    if (value === undefined) continue;
+    const placeholder = attribute(attributeName);
+    values[`:v${placeholder.slice(2)}`] = value;
+    sets.push(`${placeholder} = :v${placeholder.slice(2)}`);
+  }
+  for (const [attributeName, items] of Object.entries(changes.append ?? {})) {
+    if (items.length === 0) continue;
+    const placeholder = attribute(attributeName);
+    values[`:v${placeholder.slice(2)}`] = items;
+    sets.push(
+      `${placeholder} = list_append(if_not_exists(${placeholder}, :empty), :v${placeholder.slice(2)})`,
+    );
+  }
+  for (const [attributeName, value] of Object.entries(changes.setIfMissing ?? {})) {
+    const placeholder = attribute(attributeName);
+    values[`:v${placeholder.slice(2)}`] = value;
+    sets.push(`${placeholder} = if_not_exists(${placeholder}, :v${placeholder.slice(2)})`);
+  }
+  sets.push("createdAt = if_not_exists(createdAt, :now)");
+  const removes = (changes.remove ?? []).filter((attributeName) => !(attributeName in set)).map(attribute);
+
+  let condition: string;
+  if (expect.state === NO_RECORD) {
+    condition = `attribute_not_exists(${PK})`;
+  } else {
+    values[":from"] = expect.state;
+    names["#number"] = "documentNumber";
+    if (expect.documentNumber === null) {
+      condition = "#state = :from AND attribute_not_exists(#number)";
+    } else {
+      values[":held"] = expect.documentNumber;
+      condition = "#state = :from AND #number = :held";
+    }
+  }
+  return {
+    Key: receiptKey(key),
+    UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+function factsSet(facts: Partial<DocumentFacts>): Record<string, unknown> {
+  return {
+    documentTypeCode: facts.documentTypeCode,
+    currencyCode: facts.currencyCode,
+    grossTotal: facts.grossTotal,
+    issueDate: facts.issueDate,
+    customerDocument: facts.customerDocument,
+  };
+}
+
+const SUNAT_ATTRIBUTES = ["sunatCode", "sunatMessage", "cdrUrl", "xmlUrl", "pdfUrl"] as const;
+const PENDING_ATTRIBUTES = ["pendingCdr", "nextPollAt"] as const;
+
+/** The state a landed receipt takes from SUNAT's answer (an exception or no answer yet: SUBMITTED). */
+export function stateForAnswer(answer: SunatAnswer | null): ReceiptState {
+  if (answer?.outcome === "accepted") return "ACCEPTED";
+  if (answer?.outcome === "rejected") return "REJECTED";
+  return "SUBMITTED";
+}
+
+function sunatSet(answer: SunatAnswer): Record<string, unknown> {
+  return {
+    sunatCode: answer.sunatCode,
+    sunatMessage: answer.sunatMessage,
+    cdrUrl: answer.cdrUrl,
+    xmlUrl: answer.xmlUrl,
+    pdfUrl: answer.pdfUrl,
+  };
 }
 
 function isConditionalFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+export interface SeriesCounter {
+  storeId: number;
+  series: string;
+  last: number;
+  updatedAt?: string;
 }
 
 export class ReceiptStore {
@@ -160,12 +280,16 @@ export class ReceiptStore {
     return result.Item as ReceiptRecord | undefined;
   }
 
+  // ---- numbers ------------------------------------------------------------------------------------------
+
   /**
-   * Allocates the next correlative of `series` to this order in ONE transaction: the per-series counter
-   * moves from n to n+1 only if it still is n (optimistic lock), and the order's record takes the number
-   * only if it has none yet (new, or NEEDS_ATTENTION without a number). Either both happen or neither.
+   * Gives the order the next correlative of `series` in ONE transaction: the series counter moves from n to
+   * n+1 only if it still is n (optimistic lock), and the record takes the number only if it is still as the
+   * writer read it. A record that held a number gives it up in the same write (`renumber`: the number goes to
+   * `releasedNumbers`, or to `takenNumbers` when another receipt holds it), so it is never POSTed again.
+   * The record comes back as written, with `postedAt` set: the caller POSTs right away.
    */
-  reserve(input: ReserveInput): Promise<ReserveResult> {
+  reserve(input: ReserveInput): Promise<ReceiptRecord> {
     // Orders of one series wait for each other inside this process: racing our own counter would only turn
     // into conditional-check failures and retries. Other processes still race, and the condition decides.
     const cacheKey = `${input.key.storeId}#${input.series}`;
@@ -183,29 +307,55 @@ export class ReceiptStore {
     return turn;
   }
 
-  private async reserveNow(input: ReserveInput, cacheKey: string): Promise<ReserveResult> {
-    const { key, series, now } = input;
+  private async reserveNow(input: ReserveInput, cacheKey: string): Promise<ReceiptRecord> {
+    const { key, series, now, expect } = input;
+    const moveName: MoveName = expect.documentNumber === null ? "reserve" : "renumber";
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
       if (attempt > 0) await jitter(attempt);
       // The last value this process wrote is usually still current (one worker environment handles a run of
       // orders); when another environment moved the counter, the condition fails and we read it instead.
       let last = this.lastCorrelatives.get(cacheKey);
+      let counterExists = last !== undefined;
       if (last === undefined) {
-        const counter = await this.db.send(
-          new GetCommand({
-            TableName: this.tableName,
-            Key: counterKey(key.storeId, series),
-            ConsistentRead: true,
-          }),
-        );
-        last = typeof counter.Item?.last === "number" ? counter.Item.last : 0;
+        const counter = await this.readCounter(key.storeId, series);
+        counterExists = counter !== undefined;
+        last = counter?.last ?? (input.seedCounter ? await input.seedCounter() : 0);
       }
       const correlative = last + 1;
       const documentNumber = `${series}-${correlative}`;
-      const transitionOut = transition(
-        input.previous?.state ?? null,
+      const released: ReleasedNumber[] =
+        expect.documentNumber && !input.taken
+          ? [
+              {
+                documentNumber: expect.documentNumber,
+                at: now.toISOString(),
+                why: input.releaseWhy ?? "released",
+              },
+            ]
+          : [];
+      const why =
+        moveName === "reserve"
+          ? `number ${documentNumber} reserved`
+          : `${expect.documentNumber} ${input.taken ? "is held by another receipt" : "released"}; ${documentNumber} reserved`;
+      const update = moveUpdate(
+        key,
+        moveName,
+        expect,
         "RESERVED",
-        `number ${documentNumber} reserved`,
+        {
+          set: {
+            ...factsSet(input.facts),
+            series,
+            correlative,
+            documentNumber,
+            postedAt: now.toISOString(),
+          },
+          remove: ["problems", "lastError", "receiptId", "skipReason"],
+          append: { releasedNumbers: released, takenNumbers: input.taken ? [input.taken] : [] },
+          // The first order event's time stays (for the webhook-to-accepted latency).
+          setIfMissing: { eventAt: (input.eventAt ?? now).toISOString() },
+        },
+        why,
         now,
       );
       try {
@@ -217,261 +367,390 @@ export class ReceiptStore {
                   TableName: this.tableName,
                   Key: counterKey(key.storeId, series),
                   UpdateExpression: "SET #last = :next, updatedAt = :now",
-                  ConditionExpression: last > 0 ? "#last = :last" : `attribute_not_exists(${PK})`,
+                  ConditionExpression: counterExists ? "#last = :last" : `attribute_not_exists(${PK})`,
                   ExpressionAttributeNames: { "#last": "last" },
                   ExpressionAttributeValues: {
                     ":next": correlative,
                     ":now": now.toISOString(),
-                    ...(last > 0 ? { ":last": last } : {}),
+                    ...(counterExists ? { ":last": last } : {}),
                   },
                 },
               },
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: receiptKey(key),
-                  UpdateExpression:
-                    "SET storeId = :storeId, orderId = :orderId, #state = :reserved, documentTypeCode = :type, " +
-                    "series = :series, correlative = :correlative, documentNumber = :number, " +
-                    "currencyCode = :currency, grossTotal = :gross, requestBody = :body, " +
-                    "createdAt = if_not_exists(createdAt, :now), updatedAt = :now, " +
-                    "eventAt = if_not_exists(eventAt, :eventAt), " +
-                    "history = list_append(if_not_exists(history, :empty), :transition) " +
-                    "REMOVE problems, lastError",
-                  // A new order: no record yet. A NEEDS_ATTENTION record (passed as `previous`) keeps a number the
-                  // API refused; it takes a new one only when the fixed order needs another series (e.g. the
-                  // customer now wants a Factura instead of a Boleta).
-                  ConditionExpression: input.previous
-                    ? "#state = :needsAttention AND (attribute_not_exists(series) OR series <> :series)"
-                    : `attribute_not_exists(${PK})`,
-                  ExpressionAttributeNames: { "#state": "state" },
-                  ExpressionAttributeValues: {
-                    ":storeId": key.storeId,
-                    ":orderId": key.orderId,
-                    ":reserved": "RESERVED",
-                    ...(input.previous ? { ":needsAttention": "NEEDS_ATTENTION" } : {}),
-                    ":type": input.documentTypeCode,
-                    ":series": series,
-                    ":correlative": correlative,
-                    ":number": documentNumber,
-                    ":currency": input.currencyCode,
-                    ":gross": input.grossTotal,
-                    ":body": input.requestBodyFor(correlative),
-                    ":now": now.toISOString(),
-                    ":eventAt": (input.eventAt ?? now).toISOString(),
-                    ":empty": [],
-                    ":transition": [transitionOut],
-                  },
-                },
-              },
+              { Update: { TableName: this.tableName, ...update } },
             ],
           }),
         );
         this.lastCorrelatives.set(cacheKey, correlative);
-        // A new record is exactly what we wrote; one that existed (NEEDS_ATTENTION) has history to read back.
-        const record = input.previous
-          ? await this.get(key)
-          : reservedRecord(input, correlative, documentNumber, transitionOut);
+        const record = await this.get(key);
         if (!record) throw new Error(`reserved record of order ${key.storeId}/${key.orderId} vanished`);
-        return { reserved: true, record };
+        return record;
       } catch (error) {
         this.lastCorrelatives.delete(cacheKey);
         if (!(error instanceof TransactionCanceledException)) throw error;
         const [counterReason, recordReason] = error.CancellationReasons ?? [];
-        if (recordReason?.Code === "ConditionalCheckFailed") {
-          const existing = await this.get(key);
-          if (existing) return { reserved: false, record: existing };
-          continue; // the record was deleted in between: try again
-        }
+        if (recordReason?.Code === "ConditionalCheckFailed") throw new StateConflictError(key, expect);
         if (
           counterReason?.Code === "ConditionalCheckFailed" ||
-          counterReason?.Code === "TransactionConflict"
+          counterReason?.Code === "TransactionConflict" ||
+          recordReason?.Code === "TransactionConflict"
         ) {
           continue; // another order took this correlative first: read the counter again
         }
-        if (recordReason?.Code === "TransactionConflict") continue;
         throw error;
       }
     }
     throw new Error(`could not reserve a number in series ${series} after ${MAX_RESERVE_ATTEMPTS} attempts`);
   }
 
+  async readCounter(storeId: number, series: string): Promise<SeriesCounter | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: counterKey(storeId, series), ConsistentRead: true }),
+    );
+    const item = result.Item;
+    if (!item || typeof item.last !== "number") return undefined;
+    return { storeId, series, last: item.last, updatedAt: item.updatedAt };
+  }
+
   /**
-   * A NEEDS_ATTENTION record whose number the API refused, now fixed: back to RESERVED with the new request
-   * body under the SAME number (the API never registered it, so it is not burnt).
+   * Moves a series counter up to `atLeast` (never down): past a number another receipt holds, or to the API's
+   * highest (`cpe series seed|set`). Returns the counter's value afterwards.
    */
-  async reuseReservedNumber(
+  async raiseCounter(storeId: number, series: string, atLeast: number, now: Date): Promise<number> {
+    this.lastCorrelatives.delete(`${storeId}#${series}`);
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: counterKey(storeId, series),
+          UpdateExpression: "SET #last = :value, updatedAt = :now",
+          ConditionExpression: `attribute_not_exists(${PK}) OR #last < :value`,
+          ExpressionAttributeNames: { "#last": "last" },
+          ExpressionAttributeValues: { ":value": atLeast, ":now": now.toISOString() },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Number(result.Attributes?.last);
+    } catch (error) {
+      if (!isConditionalFailure(error)) throw error;
+      return (await this.readCounter(storeId, series))?.last ?? atLeast;
+    }
+  }
+
+  /** Every series counter (of one store, or all), for `cpe series list`. A Scan: operators only. */
+  async listCounters(storeId?: number): Promise<SeriesCounter[]> {
+    const counters: SeriesCounter[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: "begins_with(#pk, :prefix) AND #sk = :counter",
+          ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+          ExpressionAttributeValues: {
+            ":prefix": storeId === undefined ? COUNTER_PREFIX : `${COUNTER_PREFIX}${storeId}#`,
+            ":counter": COUNTER_SORT_KEY,
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const [, store, series] = String(item[PK]).split("#");
+        counters.push({
+          storeId: Number(store),
+          series: series ?? "",
+          last: Number(item.last),
+          updatedAt: item.updatedAt,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return counters.sort((a, b) => a.storeId - b.storeId || a.series.localeCompare(b.series));
+  }
+
+  // ---- moves of the worker ------------------------------------------------------------------------------
+
+  /**
+   * The held number was resolved as never landed and the order (still, or again) gets a receipt in its series:
+   * the same number is POSTed again, with a body built from the order as it is now. Sets `postedAt` first, so
+   * a crash between this write and the POST still leaves "a POST may have been made" on the record.
+   */
+  repost(
     key: OrderKey,
-    input: { series: string; grossTotal: string; currencyCode: string; requestBody: string },
+    expect: Expect,
+    facts: DocumentFacts,
+    why: string,
     now: Date,
   ): Promise<ReceiptRecord> {
-    const values: Record<string, unknown> = {
-      ":state": "RESERVED",
-      ":series": input.series,
-      ":gross": input.grossTotal,
-      ":currency": input.currencyCode,
-      ":body": input.requestBody,
-      ":now": now.toISOString(),
-      ":transition": [transition("NEEDS_ATTENTION", "RESERVED", "order fixed; same number resubmitted", now)],
-    };
-    return this.update(
+    return this.move(
       key,
-      "SET #state = :state, grossTotal = :gross, currencyCode = :currency, requestBody = :body, updatedAt = :now, " +
-        "history = list_append(history, :transition) REMOVE problems",
-      values,
-      ["NEEDS_ATTENTION"],
-      "series = :series",
+      "repost",
+      expect,
+      "RESERVED",
+      { set: { ...factsSet(facts), postedAt: now.toISOString() }, remove: ["problems"] },
+      why,
+      now,
     );
   }
 
   /**
-   * The order breaks a rule or the API refused the data. Allowed from nothing, RESERVED or NEEDS_ATTENTION:
-   * a reserved number the API never accepted stays on the record so a later resend reuses it.
+   * A receipt of this order landed and matches the order: it IS the order's receipt. The record takes its
+   * number (the API may have numbered it itself) and its SUNAT answer; a different held number is released.
    */
-  async markNeedsAttention(
+  land(
     key: OrderKey,
+    expect: Expect,
+    landed: LandedReceipt,
+    nextPollAt: number,
+    why: string,
+    now: Date,
+  ): Promise<ReceiptRecord> {
+    const to = stateForAnswer(landed.sunatAnswer);
+    const documentNumber = `${landed.series}-${landed.correlative}`;
+    const set: Record<string, unknown> = {
+      ...factsSet(landed),
+      receiptId: landed.receiptId,
+      series: landed.series,
+      correlative: landed.correlative,
+      documentNumber,
+      submittedAt: now.toISOString(),
+      xmlUrl: landed.xmlUrl,
+      pdfUrl: landed.pdfUrl,
+    };
+    const remove: string[] = ["problems", "lastError", "postedAt"];
+    if (to === "SUBMITTED") {
+      Object.assign(set, { pendingCdr: PENDING_CDR_PARTITION, nextPollAt, pollCount: 0 });
+      if (landed.sunatAnswer) Object.assign(set, sunatSet(landed.sunatAnswer)); // an exception, kept for operators
+    } else if (landed.sunatAnswer) {
+      Object.assign(set, sunatSet(landed.sunatAnswer), { finalizedAt: now.toISOString() });
+      remove.push(...PENDING_ATTRIBUTES);
+    }
+    const released = releasedIfRenumbered(expect, documentNumber, now);
+    return this.move(
+      key,
+      "land",
+      expect,
+      to,
+      { set, remove, append: { releasedNumbers: released } },
+      why,
+      now,
+    );
+  }
+
+  /**
+   * A receipt of this order landed but differs from the order now (or the order is broken now): the record
+   * holds the landed receipt in NEEDS_ATTENTION; nothing more is ever POSTed for the order until a person
+   * acts (a credit note and a new receipt), or the order changes back to match it.
+   */
+  holdLanded(
+    key: OrderKey,
+    expect: Expect,
+    landed: LandedReceipt,
+    problems: ReceiptProblemRecord[],
+    now: Date,
+  ): Promise<ReceiptRecord> {
+    const documentNumber = `${landed.series}-${landed.correlative}`;
+    const set: Record<string, unknown> = {
+      ...factsSet(landed),
+      receiptId: landed.receiptId,
+      series: landed.series,
+      correlative: landed.correlative,
+      documentNumber,
+      problems,
+      xmlUrl: landed.xmlUrl,
+      pdfUrl: landed.pdfUrl,
+      ...(landed.sunatAnswer ? sunatSet(landed.sunatAnswer) : {}),
+    };
+    const why = `${documentNumber} landed for this order: ${problems[0]?.rule ?? "needs attention"}`;
+    return this.move(
+      key,
+      "hold_landed",
+      expect,
+      "NEEDS_ATTENTION",
+      {
+        set,
+        remove: ["postedAt", "lastError"],
+        append: { releasedNumbers: releasedIfRenumbered(expect, documentNumber, now) },
+      },
+      why,
+      now,
+    );
+  }
+
+  /**
+   * The order breaks a rule, or the API refused the data. A held number is kept only when it is known never
+   * to have landed (the caller resolved it, or the API refused it): a later fix reuses it.
+   */
+  flag(
+    key: OrderKey,
+    expect: Expect,
     problems: ReceiptProblemRecord[],
     why: string,
     now: Date,
-  ): Promise<void> {
-    const previous = await this.get(key);
-    const values: Record<string, unknown> = {
-      ":storeId": key.storeId,
-      ":orderId": key.orderId,
-      ":state": "NEEDS_ATTENTION",
-      ":problems": problems,
-      ":now": now.toISOString(),
-      ":empty": [],
-      ":transition": [transition(previous?.state ?? null, "NEEDS_ATTENTION", why, now)],
-    };
-    const allowed: ReceiptState[] = ["RESERVED", "NEEDS_ATTENTION"];
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: receiptKey(key),
-          UpdateExpression:
-            "SET storeId = :storeId, orderId = :orderId, #state = :state, problems = :problems, " +
-            "createdAt = if_not_exists(createdAt, :now), updatedAt = :now, " +
-            "history = list_append(if_not_exists(history, :empty), :transition)",
-          ConditionExpression: `attribute_not_exists(${PK}) OR ${stateCondition(allowed, values)}`,
-          ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (error) {
-      if (isConditionalFailure(error)) throw new StateConflictError(key, allowed);
-      throw error;
-    }
-  }
-
-  /** The API confirmed the receipt. Goes to SUBMITTED (into the pending-CDR index) or straight to final. */
-  async markSubmitted(
-    key: OrderKey,
-    from: ReceiptState,
-    submitted: SubmittedReceipt,
-    now: Date,
+    /** The held number turned out to be another receipt's: it is dropped, not kept for the fix. */
+    taken?: TakenNumber,
   ): Promise<ReceiptRecord> {
-    const answer = submitted.sunatAnswer;
-    const to: ReceiptState = answer ? (answer.accepted ? "ACCEPTED" : "REJECTED") : "SUBMITTED";
-    const values: Record<string, unknown> = {
-      ":state": to,
-      ":receiptId": submitted.receiptId,
-      ":now": now.toISOString(),
-      ":transition": [transition(from, to, `API confirmed receipt ${submitted.receiptId}`, now)],
-    };
-    let update =
-      "SET #state = :state, receiptId = :receiptId, submittedAt = :now, updatedAt = :now, " +
-      "history = list_append(history, :transition)";
-    if (answer) {
-      update += `, finalizedAt = :now, ${sunatAssignments(answer, values)}`;
-    } else {
-      update += ", pendingCdr = :pending, nextPollAt = :nextPollAt, pollCount = :zero";
-      values[":pending"] = PENDING_CDR_PARTITION;
-      values[":nextPollAt"] = submitted.nextPollAt;
-      values[":zero"] = 0;
-    }
-    update += " REMOVE problems, lastError";
-    return this.update(key, update, values, ["RESERVED", "NEEDS_ATTENTION"]);
-  }
-
-  /** SUNAT answered (poller): final state, out of the pending-CDR index. Only from SUBMITTED. */
-  async recordSunatAnswer(key: OrderKey, answer: SunatAnswer, now: Date): Promise<ReceiptRecord> {
-    const to: ReceiptState = answer.accepted ? "ACCEPTED" : "REJECTED";
-    const values: Record<string, unknown> = {
-      ":state": to,
-      ":now": now.toISOString(),
-      ":transition": [transition("SUBMITTED", to, `SUNAT code ${answer.sunatCode ?? "none"}`, now)],
-    };
-    const update =
-      "SET #state = :state, updatedAt = :now, finalizedAt = :now, history = list_append(history, :transition), " +
-      `${sunatAssignments(answer, values)} REMOVE pendingCdr, nextPollAt`;
-    return this.update(key, update, values, ["SUBMITTED"]);
-  }
-
-  /** No answer yet: ask again at `nextPollAt`. Only from SUBMITTED, so a late run cannot revive a final receipt. */
-  async reschedulePoll(key: OrderKey, nextPollAt: number, now: Date): Promise<void> {
-    await this.update(
+    return this.move(
       key,
-      "SET nextPollAt = :nextPollAt, updatedAt = :now, pollCount = if_not_exists(pollCount, :zero) + :one",
-      { ":nextPollAt": nextPollAt, ":now": now.toISOString(), ":zero": 0, ":one": 1 },
-      ["SUBMITTED"],
+      "flag",
+      expect,
+      "NEEDS_ATTENTION",
+      {
+        set: { problems },
+        remove: taken ? ["postedAt", "series", "correlative", "documentNumber"] : ["postedAt"],
+        append: { takenNumbers: taken ? [taken] : [] },
+      },
+      why,
+      now,
     );
   }
 
-  async markStale(key: OrderKey, why: string, now: Date): Promise<void> {
-    await this.update(
+  /** The held number never landed and the order is not to be issued now: the number is given up. */
+  release(
+    key: OrderKey,
+    expect: Expect,
+    to: "SKIPPED" | "CANCELED",
+    why: string,
+    now: Date,
+  ): Promise<ReceiptRecord> {
+    const released: ReleasedNumber[] = expect.documentNumber
+      ? [{ documentNumber: expect.documentNumber, at: now.toISOString(), why }]
+      : [];
+    return this.move(
       key,
-      "SET #state = :state, updatedAt = :now, history = list_append(history, :transition) REMOVE pendingCdr, nextPollAt",
+      "release",
+      expect,
+      to,
       {
-        ":state": "STALE",
-        ":now": now.toISOString(),
-        ":transition": [transition("SUBMITTED", "STALE", why, now)],
+        set: { skipReason: why },
+        remove: ["series", "correlative", "documentNumber", "postedAt", "problems"],
+        append: { releasedNumbers: released },
       },
-      ["SUBMITTED"],
+      why,
+      now,
+    );
+  }
+
+  /** A cancelled order with no receipt: recorded, so operators see why it has none. */
+  cancel(key: OrderKey, expect: Expect, why: string, now: Date): Promise<ReceiptRecord> {
+    return this.move(key, "cancel", expect, "CANCELED", { set: { skipReason: why } }, why, now);
+  }
+
+  // ---- moves of the poller and of receipt events -------------------------------------------------------
+
+  /** SUNAT answered for the number the record holds: final state, out of the pending-CDR index. */
+  async recordSunatAnswer(
+    key: OrderKey,
+    documentNumber: string,
+    from: "SUBMITTED" | "STALE",
+    answer: SunatAnswer,
+    now: Date,
+  ): Promise<ReceiptRecord> {
+    const to = stateForAnswer(answer);
+    if (to === "SUBMITTED")
+      throw new Error("a SUNAT exception is not an answer: reschedule the poll instead");
+    return this.move(
+      key,
+      "sunat_answer",
+      { state: from, documentNumber },
+      to,
+      { set: { ...sunatSet(answer), finalizedAt: now.toISOString() }, remove: [...PENDING_ATTRIBUTES] },
+      `SUNAT code ${answer.sunatCode ?? "none"}`,
+      now,
     );
   }
 
   /**
-   * `cpe resend` of a REJECTED receipt: SUNAT burnt its number, so the order must be issued again under a NEW
-   * one. The burnt number (with its receipt id and SUNAT code) moves to `burntNumbers`, every number- and
-   * SUNAT-related attribute is removed, and the record becomes NEEDS_ATTENTION without a number; the worker then
-   * reserves the next correlative for it (`reserve({ previous })`). Conditional on the record still being
-   * REJECTED under the number read here, so two concurrent resends burn it once and the loser gets a
-   * StateConflictError.
+   * No answer yet, or a SUNAT exception (kept on the record for operators): ask again at `nextPollAt`.
+   * Only while SUBMITTED with that number, so a late run cannot revive a final receipt.
+   */
+  async reschedulePoll(
+    key: OrderKey,
+    documentNumber: string,
+    nextPollAt: number,
+    now: Date,
+    exception?: SunatAnswer,
+  ): Promise<void> {
+    const why = exception ? `SUNAT exception ${exception.sunatCode ?? ""}: asked again later` : "";
+    if (exception) {
+      await this.move(
+        key,
+        "poll_again",
+        { state: "SUBMITTED", documentNumber },
+        "SUBMITTED",
+        { set: { ...sunatSet(exception), nextPollAt } },
+        why,
+        now,
+      );
+    }
+    // A plain reschedule leaves no history line: it happens up to once a minute for days.
+    await this.conditionalUpdate(
+      key,
+      { state: "SUBMITTED", documentNumber },
+      "SET nextPollAt = :nextPollAt, updatedAt = :now, pollCount = if_not_exists(pollCount, :zero) + :one",
+      { ":nextPollAt": nextPollAt, ":now": now.toISOString(), ":zero": 0, ":one": 1 },
+    );
+  }
+
+  async markStale(key: OrderKey, documentNumber: string, why: string, now: Date): Promise<void> {
+    await this.move(
+      key,
+      "stale",
+      { state: "SUBMITTED", documentNumber },
+      "STALE",
+      { remove: [...PENDING_ATTRIBUTES] },
+      why,
+      now,
+    );
+  }
+
+  // ---- operators ----------------------------------------------------------------------------------------
+
+  /**
+   * `cpe resend` of a REJECTED receipt: SUNAT burnt its number (2000–3999), so the order must be issued again
+   * under a NEW one. The burnt number (with its receipt id and SUNAT code) moves to `burntNumbers`, every
+   * number- and SUNAT-related attribute is removed, and the record becomes NEEDS_ATTENTION without a number;
+   * the worker then reserves the next correlative for it. Conditional on the record still being REJECTED under
+   * the number read here, so two concurrent resends burn it once and the loser gets a StateConflictError.
    */
   async markForReissue(key: OrderKey, why: string, now: Date): Promise<ReceiptRecord> {
     const current = await this.get(key);
     if (current?.state !== "REJECTED" || !current.documentNumber)
-      throw new StateConflictError(key, ["REJECTED"]);
+      throw new StateConflictError(key, {
+        state: "REJECTED",
+        documentNumber: current?.documentNumber ?? null,
+      });
     const burnt: BurntNumber = { documentNumber: current.documentNumber, at: now.toISOString() };
     if (current.receiptId !== undefined) burnt.receiptId = current.receiptId;
     if (current.sunatCode !== undefined) burnt.sunatCode = current.sunatCode;
     const code = current.sunatCode ? ` (SUNAT ${current.sunatCode})` : "";
-    const values: Record<string, unknown> = {
-      ":state": "NEEDS_ATTENTION",
-      ":number": current.documentNumber,
-      ":burnt": [burnt],
-      ":empty": [],
-      ":now": now.toISOString(),
-      ":transition": [
-        transition(
-          "REJECTED",
-          "NEEDS_ATTENTION",
-          `${why}; ${current.documentNumber} stays burnt${code}`,
-          now,
-        ),
-      ],
-    };
-    return this.update(
+    return this.move(
       key,
-      "SET #state = :state, updatedAt = :now, history = list_append(history, :transition), " +
-        "burntNumbers = list_append(if_not_exists(burntNumbers, :empty), :burnt) " +
-        "REMOVE series, correlative, documentNumber, requestBody, receiptId, submittedAt, sunatCode, " +
-        "sunatMessage, cdrUrl, xmlUrl, pdfUrl, finalizedAt",
-      values,
-      ["REJECTED"],
-      "documentNumber = :number",
+      "reissue",
+      { state: "REJECTED", documentNumber: current.documentNumber },
+      "NEEDS_ATTENTION",
+      {
+        set: {
+          problems: [
+            {
+              field: "documentNumber",
+              rule: "reissue_requested",
+              message: `${current.documentNumber} fue rechazado por SUNAT${code}; se emitirá con un número nuevo.`,
+            },
+          ],
+        },
+        remove: [
+          "series",
+          "correlative",
+          "documentNumber",
+          "receiptId",
+          "submittedAt",
+          ...SUNAT_ATTRIBUTES,
+          "finalizedAt",
+        ],
+        append: { burntNumbers: [burnt] },
+      },
+      `${why}; ${current.documentNumber} stays burnt${code}`,
+      now,
     );
   }
 
@@ -545,39 +824,60 @@ export class ReceiptStore {
     } while (startKey);
   }
 
-  private async update(
+  private async move(
     key: OrderKey,
-    updateExpression: string,
-    values: Record<string, unknown>,
-    expected: readonly ReceiptState[],
-    extraCondition?: string,
+    name: MoveName,
+    expect: Expect,
+    to: ReceiptState,
+    changes: Changes,
+    why: string,
+    now: Date,
   ): Promise<ReceiptRecord> {
-    const condition = stateCondition(expected, values);
+    const update = moveUpdate(key, name, expect, to, changes, why, now);
     try {
       const result = await this.db.send(
+        new UpdateCommand({ TableName: this.tableName, ...update, ReturnValues: "ALL_NEW" }),
+      );
+      return result.Attributes as ReceiptRecord;
+    } catch (error) {
+      if (isConditionalFailure(error)) throw new StateConflictError(key, expect);
+      throw error;
+    }
+  }
+
+  /** An update that is not a move (no state change, no history), still conditional on state and number. */
+  private async conditionalUpdate(
+    key: OrderKey,
+    expect: Expect,
+    updateExpression: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: receiptKey(key),
           UpdateExpression: updateExpression,
-          ConditionExpression: extraCondition ? `${condition} AND ${extraCondition}` : condition,
+          ConditionExpression: "#state = :from AND documentNumber = :held",
           ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: values,
-          ReturnValues: "ALL_NEW",
+          ExpressionAttributeValues: { ...values, ":from": expect.state, ":held": expect.documentNumber },
         }),
       );
-      return result.Attributes as ReceiptRecord;
     } catch (error) {
-      if (isConditionalFailure(error)) throw new StateConflictError(key, expected);
+      if (isConditionalFailure(error)) throw new StateConflictError(key, expect);
       throw error;
     }
   }
 }
 
-function sunatAssignments(answer: SunatAnswer, values: Record<string, unknown>): string {
-  values[":sunatCode"] = answer.sunatCode;
-  values[":sunatMessage"] = answer.sunatMessage;
-  values[":cdrUrl"] = answer.cdrUrl;
-  values[":xmlUrl"] = answer.xmlUrl;
-  values[":pdfUrl"] = answer.pdfUrl;
-  return "sunatCode = :sunatCode, sunatMessage = :sunatMessage, cdrUrl = :cdrUrl, xmlUrl = :xmlUrl, pdfUrl = :pdfUrl";
+/** The held number, released when what landed carries another (the API numbered the receipt itself). */
+function releasedIfRenumbered(expect: Expect, landedNumber: string, now: Date): ReleasedNumber[] {
+  if (!expect.documentNumber || expect.documentNumber === landedNumber) return [];
+  return [
+    {
+      documentNumber: expect.documentNumber,
+      at: now.toISOString(),
+      why: `the API holds this order's receipt as ${landedNumber}`,
+    },
+  ];
 }

@@ -28,6 +28,7 @@ export const RECEIPTS_TABLE = {
       "storeId",
       "orderId",
       "receiptId",
+      "documentNumber",
       "submittedAt",
       "createdAt",
       "eventAt",

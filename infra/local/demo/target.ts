@@ -35,6 +35,8 @@ export const DEMO_STACK_DEFAULTS: LocalStackOptions = {
   cdrPollSeconds: 1,
   cdrPollBaseSeconds: 1,
   workerRetryBaseSeconds: 1,
+  aceleralaTimeoutSeconds: 5,
+  receiptLookupDelaySeconds: 8,
   webhookRetryBaseDelayMs: 200,
 };
 

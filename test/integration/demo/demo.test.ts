@@ -34,6 +34,8 @@ const FAST_STACK = {
   cdrPollSeconds: 0.5,
   cdrPollBaseSeconds: 0.5,
   workerRetryBaseSeconds: 0.2,
+  aceleralaTimeoutSeconds: 1.5,
+  receiptLookupDelaySeconds: 2,
   webhookRetryBaseDelayMs: 100,
 };
 

@@ -33,6 +33,8 @@ beforeAll(async () => {
     cdrPollSeconds: 0.5,
     cdrPollBaseSeconds: 0.5,
     workerRetryBaseSeconds: 0.2,
+    aceleralaTimeoutSeconds: 1.5,
+    receiptLookupDelaySeconds: 2,
     workerConcurrency: 4,
   });
   store = createReceiptStore({ region: stack.env.AWS_REGION ?? "", tableName: stack.env.TABLE_NAME ?? "" });
@@ -296,7 +298,7 @@ describe("cpe resend", () => {
       }),
     ]);
     expect(accepted.history.map((step) => `${step.from}>${step.to}`)).toEqual([
-      "null>RESERVED",
+      "NONE>RESERVED",
       "RESERVED>REJECTED",
       "REJECTED>NEEDS_ATTENTION",
       "NEEDS_ATTENTION>RESERVED",

@@ -5,6 +5,7 @@ import { createTargetReceiptStore, resolveTarget } from "../../../lib/cli/target
 import { buildReplaySendInput, replayDeduplicationId } from "../../../lib/ops/dlq-message";
 import type { ReceiptStore } from "../../../lib/store/receipt-store";
 import { localAwsEnv } from "../../support/local-stack";
+import { reserveNew } from "../../support/receipt-records";
 import {
   cpe,
   createScratch,
@@ -108,15 +109,7 @@ describe("cpe dlq peek", () => {
     const receipts = createTargetReceiptStore(target);
     const store: ReceiptStore = receipts.store;
     const now = new Date("2026-11-21T10:00:00Z");
-    await store.reserve({
-      key: { storeId, orderId: 501 },
-      documentTypeCode: "01",
-      series: "F001",
-      currencyCode: "PEN",
-      grossTotal: "590.00",
-      requestBodyFor: (correlative) => JSON.stringify({ correlative }),
-      now,
-    });
+    await reserveNew(store, { storeId, orderId: 501 }, "F001", now, "590.00");
     await store.recordError(
       { storeId, orderId: 501 },
       "API timeout for customer admin@agrolight.pe 20552103816",

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTargetReceiptStore, resolveTarget } from "../../../lib/cli/target";
 import type { ReceiptStatusView } from "../../../lib/ops/receipt-view";
-import type { ReceiptStore } from "../../../lib/store/receipt-store";
+import type { OrderKey, ReceiptRecord } from "../../../lib/store/receipt-record";
+import {
+  type DocumentFacts,
+  expectOf,
+  type LandedReceipt,
+  type ReceiptStore,
+} from "../../../lib/store/receipt-store";
+import { maskDocument } from "../../../lib/worker/landed";
 import { cpe, createScratch, writeLocalEnv } from "./support";
 
 // `cpe status` and `cpe receipts` against DynamoDB Local (the shared table of the global setup), on records
@@ -12,24 +19,37 @@ let envFile: string;
 let store: ReceiptStore;
 let destroy: () => void;
 
-const CUSTOMER = {
-  name: "AGROLIGHT PERU S.A.C.",
-  email: "admin@agrolight.pe",
-  document_type: "ruc",
-  document_type_code: "6",
-  document_number: "20552103816",
-};
+const CUSTOMER = { documentTypeCode: "6", documentNumber: "20552103816" };
 
-function reserveInput(orderId: number, series: string, grossTotal: string, currencyCode: string, at: string) {
+function facts(series: string, grossTotal: string, currencyCode: string): DocumentFacts {
   return {
-    key: { storeId, orderId },
     documentTypeCode: series.startsWith("F") ? "01" : "03",
-    series,
     currencyCode,
     grossTotal,
-    requestBodyFor: (correlative: number) =>
-      JSON.stringify({ order_id: orderId, series, correlative, customer_information: CUSTOMER }),
+    issueDate: "2026-11-20",
+    customerDocument: maskDocument(CUSTOMER.documentTypeCode, CUSTOMER.documentNumber),
+  };
+}
+
+function reserve(key: OrderKey, series: string, grossTotal: string, currencyCode: string, at: string) {
+  return store.reserve({
+    key,
+    expect: expectOf(undefined),
+    series,
+    facts: facts(series, grossTotal, currencyCode),
     now: new Date(at),
+  });
+}
+
+function landed(record: ReceiptRecord, receiptId: number): LandedReceipt {
+  return {
+    ...facts(record.series ?? "", record.grossTotal ?? "", record.currencyCode ?? ""),
+    receiptId,
+    series: record.series ?? "",
+    correlative: record.correlative ?? 0,
+    sunatAnswer: null,
+    xmlUrl: null,
+    pdfUrl: null,
   };
 }
 
@@ -45,17 +65,22 @@ beforeAll(async () => {
   ({ store, destroy } = createTargetReceiptStore(target));
 
   // 1001: Factura, submitted, then accepted by SUNAT (three transitions).
-  await store.reserve(reserveInput(1001, "F001", "1180.00", "PEN", "2026-11-20T15:00:00Z"));
-  await store.markSubmitted(
-    { storeId, orderId: 1001 },
-    "RESERVED",
-    { receiptId: 9001, sunatAnswer: null, nextPollAt: Date.parse("2026-11-20T15:02:00Z") },
+  const key1001 = { storeId, orderId: 1001 };
+  const reserved1001 = await reserve(key1001, "F001", "1180.00", "PEN", "2026-11-20T15:00:00Z");
+  await store.land(
+    key1001,
+    expectOf(reserved1001),
+    landed(reserved1001, 9001),
+    Date.parse("2026-11-20T15:02:00Z"),
+    "API holds receipt 9001",
     new Date("2026-11-20T15:01:00Z"),
   );
   await store.recordSunatAnswer(
-    { storeId, orderId: 1001 },
+    key1001,
+    "F001-1",
+    "SUBMITTED",
     {
-      accepted: true,
+      outcome: "accepted",
       sunatCode: "0",
       sunatMessage: "La Factura numero F001-1, ha sido aceptada",
       xmlUrl: "http://127.0.0.1/r/9001.xml",
@@ -65,17 +90,22 @@ beforeAll(async () => {
     new Date("2026-11-20T15:03:00Z"),
   );
   // 1002: Boleta in dollars, submitted, waiting for SUNAT.
-  await store.reserve(reserveInput(1002, "B001", "10", "USD", "2026-11-21T16:00:00Z"));
-  await store.markSubmitted(
-    { storeId, orderId: 1002 },
-    "RESERVED",
-    { receiptId: 9002, sunatAnswer: null, nextPollAt: Date.parse("2026-11-21T16:02:00Z") },
+  const key1002 = { storeId, orderId: 1002 };
+  const reserved1002 = await reserve(key1002, "B001", "10.00", "USD", "2026-11-21T16:00:00Z");
+  await store.land(
+    key1002,
+    expectOf(reserved1002),
+    landed(reserved1002, 9002),
+    Date.parse("2026-11-21T16:02:00Z"),
+    "API holds receipt 9002",
     new Date("2026-11-21T16:01:00Z"),
   );
   // 1003: reserved, then the API refused the data.
-  await store.reserve(reserveInput(1003, "F001", "590", "PEN", "2026-11-22T17:00:00Z"));
-  await store.markNeedsAttention(
-    { storeId, orderId: 1003 },
+  const key1003 = { storeId, orderId: 1003 };
+  const reserved1003 = await reserve(key1003, "F001", "590.00", "PEN", "2026-11-22T17:00:00Z");
+  await store.flag(
+    key1003,
+    expectOf(reserved1003),
     [
       {
         field: "customer_information.document_number",
@@ -86,14 +116,11 @@ beforeAll(async () => {
     "API refused F001-2",
     new Date("2026-11-22T17:01:00Z"),
   );
-  await store.recordError(
-    { storeId, orderId: 1003 },
-    "API 503 Service Unavailable",
-    new Date("2026-11-22T17:02:00Z"),
-  );
+  await store.recordError(key1003, "API 503 Service Unavailable", new Date("2026-11-22T17:02:00Z"));
   // 1004: broke a rule before any number was reserved.
-  await store.markNeedsAttention(
+  await store.flag(
     { storeId, orderId: 1004 },
+    expectOf(undefined),
     [{ field: "total", rule: "totals_add_up", message: "los totales no suman" }],
     "order refused",
     new Date("2026-11-23T18:00:00Z"),
@@ -117,12 +144,13 @@ describe("cpe status", () => {
     expect(text).toContain("Receipt id:   9001");
     expect(text).toContain("SUNAT:        0 — La Factura numero F001-1, ha sido aceptada");
     expect(text).toMatch(/^ {2}CDR {2}http:\/\/127\.0\.0\.1\/r\/9001\.zip$/m);
-    expect(text).toContain("Customer:     AGROLIGHT PERU S.A.C., ruc 2055*****16, a***@agrolight.pe");
+    expect(text).toContain("Customer:     document 6:…816");
+    expect(text).toContain("Issue date:   2026-11-20");
     const history = text.slice(text.indexOf("History:")).trim().split("\n").slice(1);
     expect(history).toEqual([
       expect.stringMatching(/^ {2}2026-11-20T15:00:00\.000Z {2}\(new\) +→ RESERVED +number F001-1 reserved$/),
       expect.stringMatching(
-        /^ {2}2026-11-20T15:01:00\.000Z {2}RESERVED +→ SUBMITTED +API confirmed receipt 9001$/,
+        /^ {2}2026-11-20T15:01:00\.000Z {2}RESERVED +→ SUBMITTED +API holds receipt 9001$/,
       ),
       expect.stringMatching(/^ {2}2026-11-20T15:03:00\.000Z {2}SUBMITTED +→ ACCEPTED +SUNAT code 0$/),
     ]);
@@ -157,7 +185,7 @@ describe("cpe status", () => {
       ],
     });
     expect(view.history.map((step) => [step.from, step.to, step.why])).toEqual([
-      [null, "RESERVED", "number F001-2 reserved"],
+      ["NONE", "RESERVED", "number F001-2 reserved"],
       ["RESERVED", "NEEDS_ATTENTION", "API refused F001-2"],
     ]);
     expect(result.stdout).not.toContain("requestBody");
@@ -168,17 +196,21 @@ describe("cpe status", () => {
   it("shows the numbers a reissue left burnt, in the text and in --json", async () => {
     // Its own store, so the listings below keep their four rows.
     const key = { storeId: storeId + 20_000, orderId: 1005 };
-    await store.reserve({ ...reserveInput(1005, "F001", "100", "PEN", "2026-11-24T15:00:00Z"), key });
-    const submitted = await store.markSubmitted(
+    const reserved = await reserve(key, "F001", "100.00", "PEN", "2026-11-24T15:00:00Z");
+    const submitted = await store.land(
       key,
-      "RESERVED",
-      { receiptId: 9005, sunatAnswer: null, nextPollAt: Date.parse("2026-11-24T15:02:00Z") },
+      expectOf(reserved),
+      landed(reserved, 9005),
+      Date.parse("2026-11-24T15:02:00Z"),
+      "API holds receipt 9005",
       new Date("2026-11-24T15:01:00Z"),
     );
     await store.recordSunatAnswer(
       key,
+      submitted.documentNumber ?? "",
+      "SUBMITTED",
       {
-        accepted: false,
+        outcome: "rejected",
         sunatCode: "2017",
         sunatMessage: "El RUC del receptor no existe",
         cdrUrl: null,

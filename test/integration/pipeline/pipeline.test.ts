@@ -29,6 +29,8 @@ beforeAll(async () => {
     cdrPollSeconds: 0.5,
     cdrPollBaseSeconds: 0.5,
     workerRetryBaseSeconds: 0.2,
+    aceleralaTimeoutSeconds: 1.5,
+    receiptLookupDelaySeconds: 2,
     webhookRetryBaseDelayMs: 100,
   });
   store = createReceiptStore({ region: stack.env.AWS_REGION ?? "", tableName: stack.env.TABLE_NAME ?? "" });

@@ -9,7 +9,8 @@ import { AceleralaClient } from "../../../lib/acelerala/client";
 import { createLogger, createMetrics } from "../../../lib/observability/logger";
 import { DEFAULT_POLLER_OPTIONS } from "../../../lib/poller/poll-cdrs";
 import { createReceiptStore } from "../../../lib/runtime";
-import type { ReceiptStore } from "../../../lib/store/receipt-store";
+import { expectOf, type ReceiptStore } from "../../../lib/store/receipt-store";
+import { landedOf, reserveNew } from "../../support/receipt-records";
 
 // The poller handler against DynamoDB Local (global setup) and the simulator: receipts submitted while SUNAT
 // has not answered become ACCEPTED / REJECTED once it has, and overlapping runs cannot regress them.
@@ -54,30 +55,24 @@ function handler() {
 }
 
 /** Submits a receipt through the simulator and records it SUBMITTED, as the worker would. */
-async function submitted(forced?: "rejected" | "no_answer") {
+async function submitted(forced?: "rejected" | "no_answer" | "exception") {
   const order = simulator.createOrder(
     makeOrder(Math.floor(Math.random() * 1e6), {}, { documentKind: "boleta" }),
   );
   const orderId = Number(order.id);
   if (forced) simulator.setSunatPolicy({ forced: { [String(orderId)]: forced } });
   const key = { storeId, orderId };
-  const reserved = await store.reserve({
-    key,
-    documentTypeCode: "03",
-    series: "B001",
-    currencyCode: "PEN",
-    grossTotal: "1.00",
-    requestBodyFor: () => "{}",
-    now: new Date(),
-  });
+  const reserved = await reserveNew(store, key, "B001", new Date(), "1.00");
   const receipt = simulator.createReceipt({
     ...orderReceiptBody(orderId),
-    correlative: reserved.record.correlative,
+    correlative: reserved.correlative,
   });
-  await store.markSubmitted(
+  await store.land(
     key,
-    "RESERVED",
-    { receiptId: Number(receipt.id), sunatAnswer: null, nextPollAt: clock },
+    expectOf(reserved),
+    { ...landedOf(reserved, Number(receipt.id), null), correlative: receipt.correlative },
+    clock,
+    "API holds the receipt",
     new Date(),
   );
   return key;
@@ -151,6 +146,56 @@ describe("cdr-poller handler", () => {
       const record = await store.get(key);
       expect(record?.state).toBe("ACCEPTED");
       expect(record?.history.filter((t) => t.to === "ACCEPTED")).toHaveLength(1);
+    }
+  });
+
+  it("keeps a receipt SUBMITTED through a SUNAT exception (0100) and records the acceptance that follows", async () => {
+    // SUNAT answers 0100 after 1.5 s; the simulator's Acelérala sends it again and SUNAT accepts 1.5 s later.
+    clock = Date.now();
+    const key = await submitted("exception");
+    await expect
+      .poll(
+        () =>
+          (simulator.listReceipts({ order_id: String(key.orderId) }).data[0] as { sunat_code?: string })
+            ?.sunat_code,
+        {
+          timeout: 5_000,
+          interval: 20,
+        },
+      )
+      .toBe("0100");
+    const first = await handler()(scheduled, context);
+    expect(first).toMatchObject({ exceptions: 1, rejected: 0, accepted: 0 });
+    expect(await store.get(key)).toMatchObject({ state: "SUBMITTED", sunatCode: "0100" });
+
+    clock += 3_600_000;
+    await expect
+      .poll(
+        () =>
+          (simulator.listReceipts({ order_id: String(key.orderId) }).data[0] as { sunat_code?: string })
+            ?.sunat_code,
+        {
+          timeout: 5_000,
+          interval: 20,
+        },
+      )
+      .toBe("0");
+    const second = await handler()(scheduled, context);
+    expect(second).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(await store.get(key)).toMatchObject({ state: "ACCEPTED", sunatCode: "0" });
+  });
+
+  it("marks STALE a receipt whose polls keep failing once it is older than 72 hours", async () => {
+    clock = Date.now() + 73 * 3_600_000;
+    const key = await submitted("no_answer");
+    simulator.setFaults([{ kind: "error_before_commit", routes: ["GET /v1/receipts/{id}"] }]);
+    try {
+      const run = await handler()(scheduled, context);
+      expect(run).toMatchObject({ stale: 1, checked: 0 });
+      expect(run.errors).toBeGreaterThanOrEqual(1);
+      expect(await store.get(key)).toMatchObject({ state: "STALE" });
+    } finally {
+      simulator.clearFaults();
     }
   });
 

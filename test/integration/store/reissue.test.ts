@@ -1,7 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ReceiptStore, StateConflictError } from "../../../lib/store/receipt-store";
+import { expectOf, ReceiptStore, StateConflictError } from "../../../lib/store/receipt-store";
+import { factsFor, issuedRecord, REJECTED_ANSWER, reserveNew } from "../../support/receipt-records";
 
 // markForReissue against DynamoDB Local (TABLE_NAME from the integration global setup); own store ids per test.
 let store: ReceiptStore;
@@ -17,56 +18,26 @@ beforeAll(() => {
 
 async function rejectedOrder(storeId: number, orderId: number) {
   const key = { storeId, orderId };
-  const input = {
-    key,
-    documentTypeCode: "01",
-    series: "F001",
-    currencyCode: "PEN",
-    grossTotal: "118.00",
-    requestBodyFor: (correlative: number) => JSON.stringify({ series: "F001", correlative }),
+  await issuedRecord(store, key, {
+    receiptId: 67_400 + orderId,
+    answer: REJECTED_ANSWER,
     now: NOW,
-  };
-  await store.reserve(input);
-  await store.markSubmitted(
-    key,
-    "RESERVED",
-    {
-      receiptId: 67_400 + orderId,
-      sunatAnswer: {
-        accepted: false,
-        sunatCode: "2335",
-        sunatMessage: "alterado",
-        cdrUrl: "http://x/cdr.zip",
-        xmlUrl: "http://x/r.xml",
-        pdfUrl: "http://x/r.pdf",
-      },
-      nextPollAt: 0,
-    },
-    NOW,
-  );
-  return { key, input };
+    grossTotal: "118.00",
+  });
+  return { key };
 }
 
 describe("ReceiptStore.markForReissue", () => {
   it("burns the rejected number, clears it, and lets reserve give the order the next one", async () => {
     const storeId = nextStoreId++;
-    await store.reserve({
-      key: { storeId, orderId: 1 },
-      documentTypeCode: "01",
-      series: "F001",
-      currencyCode: "PEN",
-      grossTotal: "1.00",
-      requestBodyFor: () => "{}",
-      now: NOW,
-    });
-    const { key, input } = await rejectedOrder(storeId, 2); // F001-2
+    await reserveNew(store, { storeId, orderId: 1 }, "F001", NOW);
+    const { key } = await rejectedOrder(storeId, 2); // F001-2
     const marked = await store.markForReissue(key, "resend requested", LATER);
     expect(marked.state).toBe("NEEDS_ATTENTION");
     for (const attribute of [
       "series",
       "correlative",
       "documentNumber",
-      "requestBody",
       "receiptId",
       "submittedAt",
       "sunatCode",
@@ -87,13 +58,19 @@ describe("ReceiptStore.markForReissue", () => {
       why: "resend requested; F001-2 stays burnt (SUNAT 2335)",
     });
     expect(marked.grossTotal).toBe("118.00"); // kept until the worker rebuilds it
+    expect(marked.problems).toEqual([expect.objectContaining({ rule: "reissue_requested" })]);
 
     // What the worker does next: a NEEDS_ATTENTION record without a number takes a NEW one.
-    const reserved = await store.reserve({ ...input, now: LATER, previous: marked });
-    expect(reserved.reserved).toBe(true);
-    expect(reserved.record.documentNumber).toBe("F001-3");
-    expect(reserved.record.burntNumbers?.map((b) => b.documentNumber)).toEqual(["F001-2"]);
-    expect(reserved.record.history.map((t) => t.to)).toEqual([
+    const reserved = await store.reserve({
+      key,
+      expect: expectOf(marked),
+      series: "F001",
+      facts: factsFor("F001"),
+      now: LATER,
+    });
+    expect(reserved.documentNumber).toBe("F001-3");
+    expect(reserved.burntNumbers?.map((b) => b.documentNumber)).toEqual(["F001-2"]);
+    expect(reserved.history.map((t) => t.to)).toEqual([
       "RESERVED",
       "REJECTED",
       "NEEDS_ATTENTION",

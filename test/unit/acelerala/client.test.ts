@@ -322,6 +322,55 @@ describe("lists", () => {
     expect(query?.get("correlative")).toBe("13");
   });
 
+  it("finds the highest correlative of a series with gt filters only, in about 2·log2 calls", async () => {
+    const held = [3, 17, 36_862, 9]; // F001 numbers the API holds; sort by correlative is not in the seed
+    const fetch = fakeFetch((request) => {
+      if (isToken(request)) return tokenResponse("tok");
+      const query = request.url.searchParams;
+      expect(query.get("sort")).toBeNull();
+      const above = Number(query.get("correlative")?.replace("gt:", ""));
+      const found = held.filter((n) => n > above).map((n) => receipt(n, "F001", n));
+      return json(200, { object: "list", data: found.slice(0, 1), has_more: found.length > 1 });
+    });
+    const client = new AceleralaClient({ baseUrl: BASE_URL, credentials: CREDENTIALS, fetch });
+    expect(await client.highestCorrelative("F001")).toBe(36_862);
+    const listCalls = fetch.requests.filter((request) => !isToken(request)).length;
+    expect(listCalls).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(36_862)) + 2);
+    held.length = 0;
+    expect(await client.highestCorrelative("F001")).toBe(0);
+  });
+
+  it("refuses to guess the highest correlative from a server that ignores the filter", async () => {
+    const fetch = fakeFetch((request) =>
+      isToken(request)
+        ? tokenResponse("tok")
+        : json(200, { object: "list", data: [receipt(1, "F001", 5)], has_more: true }),
+    );
+    const client = new AceleralaClient({ baseUrl: BASE_URL, credentials: CREDENTIALS, fetch });
+    const error = await failure(client.highestCorrelative("F001"));
+    expect(error.message).toMatch(/ignored the filter series=F001&correlative=gt:8/);
+  });
+
+  it("lists an order's receipts page by page with id filters, not cursors, and only that order's", async () => {
+    const all = Array.from({ length: 130 }, (_, i) => ({
+      ...receipt(i + 1, "B001", i + 1),
+      order_id: i === 129 ? 999 : 32203,
+    }));
+    const fetch = fakeFetch((request) => {
+      if (isToken(request)) return tokenResponse("tok");
+      const query = request.url.searchParams;
+      expect(query.get("after")).toBeNull();
+      expect(query.get("sort")).toBe("id:asc");
+      const after = Number((query.get("id") ?? "gt:0").replace("gt:", ""));
+      const rest = all.filter((r) => r.id > after);
+      return json(200, { object: "list", data: rest.slice(0, 100), has_more: rest.length > 100 });
+    });
+    const client = new AceleralaClient({ baseUrl: BASE_URL, credentials: CREDENTIALS, fetch });
+    const receipts = await client.receiptsOfOrder(32203);
+    expect(receipts).toHaveLength(129);
+    expect(fetch.requests.filter((request) => !isToken(request))).toHaveLength(2);
+  });
+
   it("creates and lists webhooks", async () => {
     const hook = {
       id: 13,

@@ -43,6 +43,8 @@ describe("loadConfig", () => {
       storesConfigPath: "config/stores.json",
       cdrPollBaseSeconds: 60,
       workerRetryBaseSeconds: 10,
+      aceleralaTimeoutSeconds: 10,
+      receiptLookupDelaySeconds: 60,
     });
   });
 
@@ -55,6 +57,18 @@ describe("loadConfig", () => {
     );
     expect(() => loadConfig({ ...LOCAL_ENV, WORKER_RETRY_BASE_SECONDS: "soon" })).toThrow(
       /WORKER_RETRY_BASE_SECONDS must be a number of seconds/,
+    );
+  });
+
+  it("refuses a receipt look-up delay that a POST could outlast (not more than the Acelérala timeout)", () => {
+    const config = loadConfig({
+      ...LOCAL_ENV,
+      ACELERALA_TIMEOUT_SECONDS: "2",
+      RECEIPT_LOOKUP_DELAY_SECONDS: "3",
+    });
+    expect(config).toMatchObject({ aceleralaTimeoutSeconds: 2, receiptLookupDelaySeconds: 3 });
+    expect(() => loadConfig({ ...LOCAL_ENV, RECEIPT_LOOKUP_DELAY_SECONDS: "10" })).toThrow(
+      /RECEIPT_LOOKUP_DELAY_SECONDS \(10\) must be more than ACELERALA_TIMEOUT_SECONDS \(10\)/,
     );
   });
 

@@ -53,7 +53,7 @@ describe("parseReceiptState", () => {
   });
   it("lists the states when the value is not one", () => {
     expect(() => parseReceiptState("ACEPTADO")).toThrow(
-      '--state must be one of RESERVED, SUBMITTED, ACCEPTED, REJECTED, NEEDS_ATTENTION, STALE; got "ACEPTADO"',
+      '--state must be one of RESERVED, SUBMITTED, ACCEPTED, REJECTED, NEEDS_ATTENTION, STALE, SKIPPED, CANCELED; got "ACEPTADO"',
     );
   });
 });

@@ -5,23 +5,11 @@ import {
   formatReceiptList,
   formatStatus,
   listRow,
-  maskedCustomer,
   STATE_LABELS,
   stateLabel,
   statusView,
 } from "../../../lib/ops/receipt-view";
 import { RECEIPT_STATES, type ReceiptRecord } from "../../../lib/store/receipt-record";
-
-const REQUEST_BODY = JSON.stringify({
-  order_id: 1001,
-  customer_information: {
-    name: "AGROLIGHT PERU S.A.C.",
-    email: "admin@agrolight.pe",
-    document_type: "ruc",
-    document_type_code: "6",
-    document_number: "20552103816",
-  },
-});
 
 function record(overrides: Partial<ReceiptRecord> = {}): ReceiptRecord {
   return {
@@ -36,7 +24,8 @@ function record(overrides: Partial<ReceiptRecord> = {}): ReceiptRecord {
     documentNumber: "F001-66",
     currencyCode: "PEN",
     grossTotal: "590.00",
-    requestBody: REQUEST_BODY,
+    issueDate: "2026-11-21",
+    customerDocument: "6:…816",
     receiptId: 987,
     sunatCode: "0",
     sunatMessage: "La Factura numero F001-66, ha sido aceptada",
@@ -70,26 +59,9 @@ describe("labels", () => {
   });
 });
 
-describe("maskedCustomer", () => {
-  it("never returns the full document number or e-mail", () => {
-    expect(maskedCustomer(REQUEST_BODY)).toEqual({
-      name: "AGROLIGHT PERU S.A.C.",
-      documentType: "ruc",
-      documentNumber: "2055*****16",
-      email: "a***@agrolight.pe",
-    });
-  });
-  it("is undefined without a readable body", () => {
-    expect(maskedCustomer(undefined)).toBeUndefined();
-    expect(maskedCustomer("{not json")).toBeUndefined();
-    expect(maskedCustomer('{"order_id": 1}')).toBeUndefined();
-  });
-});
-
 describe("statusView and formatStatus", () => {
-  it("shows the receipt, links and the whole history, without the request body or customer data", () => {
+  it("shows the receipt, its issue date, links and the whole history, customer document masked", () => {
     const view = statusView(record());
-    expect(view).not.toHaveProperty("requestBody");
     const json = JSON.stringify(view);
     expect(json).not.toContain("20552103816");
     expect(json).not.toContain("admin@agrolight.pe");
@@ -97,7 +69,8 @@ describe("statusView and formatStatus", () => {
     expect(text).toContain("State:        ACCEPTED (ACEPTADO)");
     expect(text).toContain("Document:     Factura F001-66 (type 01)");
     expect(text).toContain("Total:        S/590.00");
-    expect(text).toContain("Customer:     AGROLIGHT PERU S.A.C., ruc 2055*****16, a***@agrolight.pe");
+    expect(text).toContain("Customer:     document 6:…816");
+    expect(text).toContain("Issue date:   2026-11-21");
     expect(text).toContain("SUNAT:        0 — La Factura numero F001-66, ha sido aceptada");
     expect(text).toMatch(/^ {2}CDR {2}http:\/\/x\/cdr\.zip$/m);
     const history = text.slice(text.indexOf("History:")).split("\n").slice(1);
@@ -133,6 +106,36 @@ describe("statusView and formatStatus", () => {
     expect(text).toContain("Last error:   API 500 for customer a***@agrolight.pe");
     expect(text).toContain("Links:        none yet");
     expect(text).not.toContain("SUNAT:");
+  });
+});
+
+describe("released and taken numbers", () => {
+  it("shows numbers given up and numbers other receipts hold, and a RESERVED record's pending POST", () => {
+    const view = statusView(
+      record({
+        state: "RESERVED",
+        documentNumber: "F001-70",
+        postedAt: "2026-11-21T17:00:05.000Z",
+        releasedNumbers: [
+          {
+            documentNumber: "B001-3",
+            at: "2026-11-21T17:00:00.000Z",
+            why: "the order now needs another series",
+          },
+        ],
+        takenNumbers: [
+          { documentNumber: "F001-69", receiptId: 5, holderOrderId: null, at: "2026-11-21T17:00:01.000Z" },
+        ],
+      }),
+    );
+    const text = formatStatus(view);
+    expect(text).toContain(
+      "Posted at:    2026-11-21T17:00:05.000Z (not confirmed yet: looked up before any new POST)",
+    );
+    expect(text).toContain("  B001-3  2026-11-21T17:00:00.000Z  the order now needs another series");
+    expect(text).toContain(
+      "  F001-69  receipt 5 of no order (made outside this system); seen 2026-11-21T17:00:01.000Z",
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { SunatAnswer } from "../../../lib/acelerala/sunat-answer";
 import {
   type CdrStatus,
   DEFAULT_POLLER_OPTIONS,
@@ -7,7 +8,7 @@ import {
   pollDueReceipts,
 } from "../../../lib/poller/poll-cdrs";
 import type { OrderKey, ReceiptRecord } from "../../../lib/store/receipt-record";
-import { StateConflictError, type SunatAnswer } from "../../../lib/store/receipt-store";
+import { StateConflictError } from "../../../lib/store/receipt-store";
 
 const T0 = Date.parse("2026-11-21T12:00:00Z");
 
@@ -20,6 +21,7 @@ function submitted(orderId: number, overrides: Partial<ReceiptRecord> = {}): Rec
     updatedAt: new Date(T0 - 60_000).toISOString(),
     submittedAt: new Date(T0 - 60_000).toISOString(),
     receiptId: 1000 + orderId,
+    documentNumber: `F001-${orderId}`,
     pollCount: 0,
     nextPollAt: T0,
     history: [],
@@ -31,6 +33,9 @@ function submitted(orderId: number, overrides: Partial<ReceiptRecord> = {}): Rec
 class FakeStore implements PollerStore {
   answers = new Map<number, SunatAnswer>();
   rescheduled = new Map<number, number>();
+  exceptions = new Map<number, SunatAnswer>();
+  /** The number each write was conditional on. */
+  numbers: string[] = [];
   stale = new Set<number>();
   queries = 0;
   constructor(
@@ -44,30 +49,53 @@ class FakeStore implements PollerStore {
     const page = due.slice(from, from + limit);
     return { records: page, nextKey: from + limit < due.length ? { index: from + limit } : undefined };
   }
-  async recordSunatAnswer(key: OrderKey, answer: SunatAnswer) {
-    if (this.conflicts.has(key.orderId)) throw new StateConflictError(key, ["SUBMITTED"]);
+  async recordSunatAnswer(key: OrderKey, documentNumber: string, _from: "SUBMITTED", answer: SunatAnswer) {
+    this.numbers.push(documentNumber);
+    if (this.conflicts.has(key.orderId))
+      throw new StateConflictError(key, { state: "SUBMITTED", documentNumber });
     this.answers.set(key.orderId, answer);
   }
-  async reschedulePoll(key: OrderKey, nextPollAt: number) {
+  async reschedulePoll(
+    key: OrderKey,
+    documentNumber: string,
+    nextPollAt: number,
+    _now: Date,
+    exception?: SunatAnswer,
+  ) {
+    this.numbers.push(documentNumber);
     this.rescheduled.set(key.orderId, nextPollAt);
+    if (exception) this.exceptions.set(key.orderId, exception);
   }
-  async markStale(key: OrderKey) {
+  async markStale(key: OrderKey, documentNumber: string) {
+    this.numbers.push(documentNumber);
     this.stale.add(key.orderId);
   }
 }
 
 const accepted: CdrStatus = {
-  acknowledged: true,
-  answer: { accepted: true, sunatCode: "0", sunatMessage: "ok", cdrUrl: "c", xmlUrl: "x", pdfUrl: "p" },
+  answer: { outcome: "accepted", sunatCode: "0", sunatMessage: "ok", cdrUrl: "c", xmlUrl: "x", pdfUrl: "p" },
 };
 const rejected: CdrStatus = {
-  acknowledged: true,
-  answer: { accepted: false, sunatCode: "2800", sunatMessage: "no", cdrUrl: "c", xmlUrl: "x", pdfUrl: "p" },
+  answer: {
+    outcome: "rejected",
+    sunatCode: "2800",
+    sunatMessage: "no",
+    cdrUrl: "c",
+    xmlUrl: "x",
+    pdfUrl: "p",
+  },
 };
-const pending: CdrStatus = {
-  acknowledged: false,
-  answer: { accepted: false, sunatCode: null, sunatMessage: null, cdrUrl: null, xmlUrl: null, pdfUrl: null },
+const exception: CdrStatus = {
+  answer: {
+    outcome: "exception",
+    sunatCode: "0100",
+    sunatMessage: "intente",
+    cdrUrl: null,
+    xmlUrl: "x",
+    pdfUrl: "p",
+  },
 };
+const pending: CdrStatus = { answer: null };
 
 describe("nextPollDelayMs", () => {
   it("backs off 1, 2, 4 … minutes and caps at 30", () => {
@@ -101,6 +129,35 @@ describe("pollDueReceipts", () => {
     const store = new FakeStore([submitted(1, { eventAt: new Date(T0 - 90_000).toISOString() })]);
     const summary = await pollDueReceipts({ store, fetchCdr: async () => accepted, now: () => new Date(T0) });
     expect(summary.acceptedAfterMs).toEqual([90_000]);
+  });
+
+  it("keeps a receipt SUBMITTED on a SUNAT exception (0100–1999) and asks again, never as rejected", async () => {
+    const store = new FakeStore([submitted(4)]);
+    const summary = await pollDueReceipts({
+      store,
+      fetchCdr: async () => exception,
+      now: () => new Date(T0),
+    });
+    expect(summary).toMatchObject({ exceptions: 1, rejected: 0, accepted: 0 });
+    expect(store.answers.size).toBe(0);
+    expect(store.exceptions.get(4)?.sunatCode).toBe("0100");
+    expect(store.rescheduled.get(4)).toBe(T0 + 60_000);
+    expect(store.numbers).toEqual(["F001-4"]);
+  });
+
+  it("counts failed polls towards STALE: a receipt whose polls keep failing does not sit forever", async () => {
+    const old = submitted(8, { submittedAt: new Date(T0 - 73 * 3_600_000).toISOString() });
+    const young = submitted(9);
+    const store = new FakeStore([old, young]);
+    const summary = await pollDueReceipts({
+      store,
+      fetchCdr: async () => {
+        throw new Error("503");
+      },
+      now: () => new Date(T0),
+    });
+    expect(summary).toMatchObject({ errors: 2, stale: 1 });
+    expect([...store.stale]).toEqual([8]);
   });
 
   it("marks a receipt STALE when it has waited longer than the maximum age", async () => {
