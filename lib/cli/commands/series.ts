@@ -4,6 +4,7 @@ import {
   listSeries,
   parseSeriesName,
   type SeriesDeps,
+  type SeriesRow,
   seedSeries,
   setSeries,
 } from "../../ops/series";
@@ -98,7 +99,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
           apiHighest: (series) => api.highestCorrelative(series),
           now: () => new Date(),
         };
-        let rows;
+        let rows: SeriesRow[];
         if (validated.action === "list") {
           const stores = await loadStoreConfigs(undefined, io);
           const config = stores.find((store) => store.store_id === storeId);
