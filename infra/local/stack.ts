@@ -4,6 +4,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
 import { SUBSCRIBED_ORDER_EVENTS } from "../../lib/webhook/envelope";
 import { generateWebhookSecret } from "../../lib/webhook/signature";
+import type { CursorReading } from "../simulator/lists";
 import { type Simulator, startSimulator } from "../simulator/server";
 import type { NumberingMode } from "../simulator/state";
 import type { LocalLog } from "./aws-local-constants";
@@ -47,6 +48,8 @@ export interface LocalStackOptions {
   numbering?: NumberingMode;
   /** How long a new receipt stays out of the simulator's lists (SIM_LIST_LAG_MS); default 0. */
   listLagMs?: number;
+  /** Which way the simulator's list cursors page (SIM_CURSOR): list_order (default) or created_after. */
+  cursor?: CursorReading;
   /** Receipts the store issued before this product (SIM_EXISTING_RECEIPTS, e.g. F001-66,B001-51). */
   existingReceipts?: Record<string, number>;
   /** ACELERALA_TIMEOUT_SECONDS of the functions (default 10). */
@@ -101,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         seed: options.simulatorSeed ?? 1,
         numbering: options.numbering ?? "explicit",
         listLagMs: options.listLagMs ?? 0,
+        cursor: options.cursor ?? "list_order",
         existingReceipts: options.existingReceipts ?? {},
         webhookDelivery: { baseDelayMs: options.webhookRetryBaseDelayMs ?? 1_000 },
       }),

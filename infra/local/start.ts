@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseWebhookSecrets } from "../../lib/webhook/signature";
+import { CURSOR_READINGS, type CursorReading } from "../simulator/lists";
 import { NUMBERING_MODES, type NumberingMode } from "../simulator/state";
 import { type LocalStack, type LocalStackOptions, startLocalStack, WEBHOOK_PATH } from "./stack";
 
@@ -35,7 +36,7 @@ const { values } = parseArgs({
 
 /**
  * Which reading of the seed the simulator plays (see infra/simulator/state.ts): SIM_NUMBERING
- * (explicit | auto | repeat), SIM_LIST_LAG_MS, SIM_EXISTING_RECEIPTS (e.g. F001-66,B001-51: a store that
+ * (explicit | auto | repeat), SIM_CURSOR (list_order | created_after), SIM_LIST_LAG_MS, SIM_EXISTING_RECEIPTS (e.g. F001-66,B001-51: a store that
  * issued receipts before this product).
  */
 function simulatorReadings(

@@ -7,9 +7,16 @@ import { badRequest } from "./errors";
  * (default `created:desc`, ties broken by id in the same direction), filters `field=value`, `field=a,b,c`
  * (any of), `field=gt:1,lt:500` (all of; gt/lt/gte/lte), and `fields=a,b` to select properties.
  *
- * Cursor semantics follow Stripe's: `after=X` is the page that follows X in the list order, `before=X` the
- * page that precedes it. The cursor is located by its sort key, so it works even when X itself is filtered out.
+ * The seed's cursors can be read two ways, and the simulator plays either (`CursorReading`):
+ * - `list_order` (Stripe's): `after=X` is the page that follows X in the list order, `before=X` the page that
+ *   precedes it; the cursor is located by its sort key, so it works even when X itself is filtered out;
+ * - `created_after` (the seed read literally: "after devuelve los objetos creados después del objeto en
+ *   cuestión", lists in reverse chronological order): `after=X` gives objects created after X (newer), `before=X`
+ *   objects created before it, in the list's order, the page nearest X.
  */
+
+export const CURSOR_READINGS = ["list_order", "created_after"] as const;
+export type CursorReading = (typeof CURSOR_READINGS)[number];
 
 export type ListedObject = { id: number } & Record<string, unknown>;
 
@@ -142,6 +149,7 @@ export function listObjects(
   items: readonly ListedObject[],
   query: URLSearchParams,
   spec: ListSpec,
+  reading: CursorReading = "list_order",
 ): ListPage {
   const limit = parseLimit(query.get("limit"));
   const sort = parseSort(query.get("sort"), spec);
@@ -172,7 +180,20 @@ export function listObjects(
     const cursorId = query.get(cursorParam) ?? "";
     const cursor = items.find((item) => String(item.id) === cursorId);
     if (!cursor) throw badRequest("invalid_cursor", `No ${spec.resource} with id ${cursorId}`, cursorParam);
-    if (cursorParam === "after") {
+    if (reading === "created_after") {
+      const chronological = (a: ListedObject, b: ListedObject) =>
+        compareValues(a.created, b.created) || a.id - b.id;
+      const side = sorted.filter((item) =>
+        cursorParam === "after" ? chronological(item, cursor) > 0 : chronological(item, cursor) < 0,
+      );
+      // The page nearest the cursor, in the list's order.
+      const nearestFirst = [...side].sort((a, b) =>
+        cursorParam === "after" ? chronological(a, b) : chronological(b, a),
+      );
+      const chosen = new Set(nearestFirst.slice(0, limit));
+      page = side.filter((item) => chosen.has(item));
+      hasMore = side.length > limit;
+    } else if (cursorParam === "after") {
       const following = sorted.filter((item) => order(item, cursor) > 0);
       page = following.slice(0, limit);
       hasMore = following.length > limit;

@@ -13,7 +13,7 @@ import {
 import { ApiError, badRequest, validationFailed } from "./errors";
 import { FaultInjector, type FaultRuleInput, FaultRulesBodySchema, type FaultsState } from "./faults";
 import { serveReceiptFile } from "./files";
-import type { ListPage } from "./lists";
+import type { CursorReading, ListPage } from "./lists";
 import { Router } from "./router";
 import { type NumberingMode, SimulatorState, type StoredOrder, type StoredReceipt } from "./state";
 import {
@@ -62,6 +62,8 @@ export type SimulatorOptions = {
   numbering?: NumberingMode;
   /** A new receipt shows in lists this long after its creation (by id at once); default 0. */
   listLagMs?: number;
+  /** Which way list cursors page (see CURSOR_READINGS in lists.ts); default `list_order`. */
+  cursor?: CursorReading;
   /**
    * Receipts the store already issued before this product (`{ F001: 66 }` = F001-1 … F001-66, order_id null),
    * created at start and after every reset.
@@ -202,7 +204,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new FaultInjector(seed);
   const sunat = new SunatPolicyEngine(seed, options.sunatDelayMs ?? DEFAULT_SUNAT_DELAY_MS);
   const webhooks = new WebhookDispatcher(seed, options.webhookDelivery);
-  const readings = { numbering: options.numbering ?? "explicit", listLagMs: options.listLagMs ?? 0 } as const;
+  const readings = {
+    numbering: options.numbering ?? "explicit",
+    listLagMs: options.listLagMs ?? 0,
+    cursor: options.cursor ?? "list_order",
+  } as const;
   const state = new SimulatorState({
     readings,
     sunat,

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { ApiError, notFound, validationFailed } from "./errors";
-import { type ListedObject, type ListPage, type ListSpec, listObjects, selectFields } from "./lists";
+import {
+  type CursorReading,
+  type ListedObject,
+  type ListPage,
+  type ListSpec,
+  listObjects,
+  selectFields,
+} from "./lists";
 import type { SunatAnswer, SunatPolicyEngine } from "./sunat";
 import { validateReceipt } from "./sunat-validation";
 import {
@@ -166,6 +173,8 @@ export type NumberingMode = (typeof NUMBERING_MODES)[number];
 
 export type ReadingsOptions = {
   numbering: NumberingMode;
+  /** Which way list cursors (`after` / `before`) page: see CursorReading in lists.ts. */
+  cursor: CursorReading;
   /** A new receipt shows in GET /v1/receipts lists only this long after it was created (by id at once). */
   listLagMs: number;
 };
@@ -566,7 +575,12 @@ export class SimulatorState {
     query: URLSearchParams,
     spec: ListSpec,
   ): ListPage {
-    const page = listObjects(this.storeItems(items, storeId) as unknown as ListedObject[], query, spec);
+    const page = listObjects(
+      this.storeItems(items, storeId) as unknown as ListedObject[],
+      query,
+      spec,
+      this.deps.readings.cursor,
+    );
     return { ...page, data: structuredClone(page.data) };
   }
 

@@ -65,6 +65,7 @@ export type OrderListParams = ListParams<OrderSortField> & { filters?: OrderFilt
 
 export type ReceiptFilters = {
   id?: FilterValue;
+  created?: FilterValue;
   order_id?: AceleralaId;
   series?: string;
   correlative?: number | RangeFilter;
@@ -174,15 +175,25 @@ export class AceleralaClient {
     return this.request("GET", "/v1/orders", `/v1/orders?${query}`, listSchema(OrderSchema));
   }
 
-  /** Every order matching `params`, page after page (cursor `after` = the last id of the previous page). */
-  async *iterateOrders(params: OrderListParams = {}): AsyncGenerator<AceleralaOrder, void, undefined> {
-    let after = params.after;
+  /**
+   * Every order matching `filters`, oldest id first. Pages by filter (`id=gt:<last id>`, `sort=id:asc`) rather
+   * than by cursor: the seed can be read two ways about which side `after` pages to, but not about `gt`.
+   */
+  async *iterateOrders(
+    params: { limit?: number; filters?: OrderFilters } = {},
+  ): AsyncGenerator<AceleralaOrder, void, undefined> {
+    let lastId: number | undefined;
     for (;;) {
-      const page = await this.listOrders({ ...params, after });
-      yield* page.data;
-      const last = page.data.at(-1);
+      const page = await this.listOrders({
+        limit: params.limit ?? MAX_LIST_LIMIT,
+        sort: "id:asc",
+        filters: { ...params.filters, ...(lastId === undefined ? {} : { id: { gt: lastId } }) },
+      });
+      const fresh = page.data.filter((order) => lastId === undefined || Number(order.id) > lastId);
+      yield* fresh;
+      const last = fresh.at(-1);
       if (!page.has_more || last === undefined) return;
-      after = last.id;
+      lastId = Number(last.id);
     }
   }
 

@@ -5,7 +5,7 @@ import { safeText } from "./text";
 
 /**
  * `cpe backfill`: the "flujo masivo" of the seed's store plugin, done by the product. It lists a store's paid,
- * placed orders in a date range (GET /v1/orders, sorted by `placed`, cursor pagination), leaves out the ones
+ * placed orders in a date range (GET /v1/orders, paged by id filters), leaves out the ones
  * that already have their receipt, and puts every other one on the SAME queue the webhook receiver writes to,
  * in the SAME envelope. The worker's DynamoDB guard then decides, exactly as for a webhook: an order that got
  * its receipt in the meantime is not issued twice.
@@ -55,7 +55,6 @@ export type Enqueue = (envelope: OrderEventEnvelope, eventId: string) => Promise
 
 /** What the order listing calls (AceleralaClient.iterateOrders). */
 export type OrderLister = (params: {
-  sort: "placed:asc";
   limit: number;
   filters: {
     placed: { gte: string; lt?: string };
@@ -76,7 +75,10 @@ export interface BackfillOptions {
   /** Exclusive; open-ended when absent. */
   placedTo?: Date;
   dryRun: boolean;
-  /** Called after every order; `fraction` is how far the listing is through the date range (sorted by placed). */
+  /**
+   * Called after every page; `fraction` is how far the listing is through the date range, by the latest `placed`
+   * seen (orders are listed by id, which follows `placed` closely: the fraction never goes back).
+   */
   onProgress?: (progress: BackfillProgress) => void;
 }
 
@@ -196,7 +198,6 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
   const placed: { gte: string; lt?: string } = { gte: options.placedFrom.toISOString() };
   if (options.placedTo) placed.lt = options.placedTo.toISOString();
   const listing = deps.listOrders({
-    sort: "placed:asc",
     limit: PAGE_SIZE,
     filters: { placed, payment_status: ["paid"] },
   });
@@ -231,16 +232,20 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
 
   // One page at a time: the page's lookups and sends run concurrently, the listing moves on when they are done.
   let page: AceleralaOrder[] = [];
+  let fraction = 0;
+  let latestPlaced: string | undefined;
   const flush = async () => {
     await forEachLimited(page, BACKFILL_CONCURRENCY, handle);
-    const lastPlaced = page.at(-1)?.placed;
-    const last = typeof lastPlaced === "string" ? lastPlaced : undefined;
+    for (const order of page) {
+      const placed = typeof order.placed === "string" ? order.placed : undefined;
+      const at = rangeFraction(placed, options.placedFrom, progressEnd);
+      if (placed && at >= fraction) {
+        fraction = at;
+        latestPlaced = placed;
+      }
+    }
     page = [];
-    options.onProgress?.({
-      counts: countsOf(summary),
-      fraction: rangeFraction(last, options.placedFrom, progressEnd),
-      lastPlaced: last,
-    });
+    options.onProgress?.({ counts: countsOf(summary), fraction, lastPlaced: latestPlaced });
   };
   for await (const order of listing) {
     summary.found++;

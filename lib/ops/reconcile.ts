@@ -2,6 +2,7 @@ import { Decimal } from "decimal.js";
 import type { AceleralaClient } from "../acelerala/client";
 import { AceleralaError } from "../acelerala/errors";
 import type { AceleralaOrder, AceleralaReceipt } from "../acelerala/schemas";
+import { parseInstant } from "../acelerala/timestamps";
 import { FINAL_STATES, type OrderKey, type ReceiptRecord } from "../store/receipt-record";
 import { dayStamp, type Enqueue, forEachLimited, type OrderLister, operatorEnvelope } from "./backfill";
 
@@ -25,7 +26,7 @@ export const DEFAULT_GRACE_MINUTES = 10;
 const LIST_PAGE_SIZE = 100;
 const CONCURRENCY = 8;
 
-/** Receipts created from `since` on, newest first (the listing stops at the first older one). */
+/** Receipts created from `since` on. */
 export type ReceiptLister = (since: Date) => AsyncIterable<AceleralaReceipt>;
 
 export interface ReconcileDeps {
@@ -81,6 +82,13 @@ export interface ReconcileReport {
   missing: MissingOrder[];
   issuedOutside: (MissingOrder & { receipts: string[] })[];
   needsAttention: { orderId: string; rules: string[] }[];
+  /** Numbers this product reserved that another receipt (another order's, or one made by hand) holds. */
+  takenNumbers: {
+    orderId: string;
+    documentNumber: string;
+    holderOrderId: number | null;
+    receiptId: number;
+  }[];
   receiptsWithoutOrder: OrphanReceipt[];
   amountMismatches: AmountMismatch[];
   fix: boolean;
@@ -131,6 +139,7 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
     missing: [],
     issuedOutside: [],
     needsAttention: [],
+    takenNumbers: [],
     receiptsWithoutOrder: [],
     amountMismatches: [],
     fix: options.fix,
@@ -163,6 +172,13 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
     await forEachLimited(page.splice(0), CONCURRENCY, async (order) => {
       const orderId = String(order.id);
       const record = await recordOf(orderId);
+      for (const taken of record?.takenNumbers ?? [])
+        report.takenNumbers.push({
+          orderId,
+          documentNumber: taken.documentNumber,
+          holderOrderId: taken.holderOrderId,
+          receiptId: taken.receiptId,
+        });
       if (record && FINAL_STATES.includes(record.state)) {
         const recordTotal = amountOf(record.grossTotal);
         const orderTotal = amountOf(order.total);
@@ -206,7 +222,6 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
   };
   const placed = { gte: options.since.toISOString(), lt: until.toISOString() };
   for await (const order of deps.listOrders({
-    sort: "placed:asc",
     limit: LIST_PAGE_SIZE,
     filters: { placed, payment_status: ["paid"] },
   })) {
@@ -243,6 +258,7 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
   report.missing.sort(byOrder);
   report.issuedOutside.sort(byOrder);
   report.needsAttention.sort(byOrder);
+  report.takenNumbers.sort(byOrder);
   report.amountMismatches.sort(byOrder);
   report.receiptsWithoutOrder.sort((a, b) => Number(a.receiptId) - Number(b.receiptId));
   return report;
@@ -263,8 +279,9 @@ async function orphanReason(
   const record = await recordOf(base.orderId);
   if (record) {
     if (knownReceiptIds(record).has(base.receiptId)) return undefined;
-    // Not confirmed yet: the worker is between POST and recording (it adopts the receipt by its number).
-    if (record.state === "RESERVED" && record.documentNumber === receipt.document_number) return undefined;
+    // Not confirmed yet: the worker is between POST and recording; it resolves the number by looking up the
+    // order's receipts (the API may have numbered it otherwise) and adopts the one that landed.
+    if (record.state === "RESERVED") return undefined;
     return {
       ...base,
       reason: "record_holds_other_receipt",
@@ -311,6 +328,13 @@ export function formatReconcileReport(report: ReconcileReport): string {
     report.needsAttention.map((n) => `order ${n.orderId}  ${n.rules.join(", ") || "-"}`),
   );
   section(
+    "Numbers of ours held by other receipts (the orders took the next free number)",
+    report.takenNumbers.map(
+      (t) =>
+        `order ${t.orderId}  ${t.documentNumber} is receipt ${t.receiptId} of ${t.holderOrderId === null ? "no order (made outside this system)" : `order ${t.holderOrderId}`}`,
+    ),
+  );
+  section(
     "Receipts without an order",
     report.receiptsWithoutOrder.map(
       (o) => `receipt ${o.receiptId} (${o.documentNumber})  ${o.reason}: ${o.detail}`,
@@ -345,40 +369,30 @@ export function isClean(report: ReconcileReport): boolean {
   );
 }
 
-/** Receipts from `since` on, newest first, page by page; stops at the first one created before `since`. */
+/**
+ * Receipts created from `since` on, listed with a `created=gte:` filter and paged by id filters (no cursor: the
+ * seed can be read two ways about which side `after` pages to). A receipt whose `created` says it is older is
+ * left out, in whichever ISO-8601 form the API writes it.
+ */
 export function receiptsSince(
-  list: (params: { limit: number; sort: "created:desc"; after?: string | number }) => Promise<{
-    data: AceleralaReceipt[];
-    has_more: boolean;
-  }>,
+  iterate: (filters: { created: { gte: string } }) => AsyncIterable<AceleralaReceipt>,
 ): ReceiptLister {
   return async function* (since: Date) {
-    let after: string | number | undefined;
-    for (;;) {
-      const page = await list({
-        limit: LIST_PAGE_SIZE,
-        sort: "created:desc",
-        ...(after === undefined ? {} : { after }),
-      });
-      for (const receipt of page.data) {
-        const created = typeof receipt.created === "string" ? Date.parse(receipt.created) : Number.NaN;
-        if (!Number.isNaN(created) && created < since.getTime()) return;
-        yield receipt;
-      }
-      const last = page.data.at(-1);
-      if (!page.has_more || last === undefined) return;
-      after = last.id;
+    for await (const receipt of iterate({ created: { gte: since.toISOString() } })) {
+      const created = typeof receipt.created === "string" ? parseInstant(receipt.created) : undefined;
+      if (created !== undefined && created < since.getTime()) continue;
+      yield receipt;
     }
   };
 }
 
 /** The Acelérala side of ReconcileDeps, from one store's client. */
 export function aceleralaReconcileSources(
-  api: Pick<AceleralaClient, "iterateOrders" | "listReceipts" | "getOrder">,
+  api: Pick<AceleralaClient, "iterateOrders" | "iterateReceipts" | "getOrder">,
 ): Pick<ReconcileDeps, "listOrders" | "listReceipts" | "findOrder"> {
   return {
     listOrders: (params) => api.iterateOrders(params),
-    listReceipts: receiptsSince((params) => api.listReceipts({}, params)),
+    listReceipts: receiptsSince((filters) => api.iterateReceipts(filters)),
     findOrder: async (orderId) => {
       try {
         return await api.getOrder(orderId);

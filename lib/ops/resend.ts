@@ -1,4 +1,5 @@
 import type { AceleralaOrder } from "../acelerala/schemas";
+import { classifySunatCode } from "../acelerala/sunat-answer";
 import type { OrderKey, ReceiptRecord, ReceiptState } from "../store/receipt-record";
 import { type Enqueue, operatorEnvelope } from "./backfill";
 
@@ -6,12 +7,15 @@ import { type Enqueue, operatorEnvelope } from "./backfill";
  * `cpe resend ORDER_ID`: the "flujo individual" of the seed's store plugin. It puts one order back on the
  * order-events queue, in the receiver's envelope, so the worker and its exactly-once guard handle it:
  *
- * - no record, NEEDS_ATTENTION (the merchant fixed the order) or RESERVED (stuck): enqueued as is; the worker
- *   re-reads the order and issues it (a NEEDS_ATTENTION number the API never accepted is reused; a RESERVED one
- *   is looked up before it is posted again);
- * - REJECTED: SUNAT burnt the number. The record is first moved to NEEDS_ATTENTION without a number (the burnt
+ * - no record, NEEDS_ATTENTION (the merchant fixed the order), SKIPPED, CANCELED or RESERVED (stuck): enqueued as
+ *   is; the worker re-reads the order and issues it (a NEEDS_ATTENTION number the API never accepted is reused; a
+ *   RESERVED one is looked up before anything else);
+ * - NEEDS_ATTENTION holding a receipt that landed and differs (landed_receipt_differs): refused, it takes a credit
+ *   note and a new receipt;
+ * - REJECTED with a rejection code (2000–3999): SUNAT burnt the number. The record is first moved to NEEDS_ATTENTION without a number (the burnt
  *   one stays in `burntNumbers` and the history), then enqueued: the worker reserves a NEW number;
- * - SUBMITTED, ACCEPTED, STALE: refused, nothing is enqueued (the worker would do nothing anyway).
+ * - REJECTED on an exception code (0100–1999, records from before answers were classified by code), SUBMITTED,
+ *   ACCEPTED, STALE: refused, nothing is enqueued (the worker would do nothing anyway).
  */
 
 /**
@@ -55,9 +59,24 @@ export class ResendError extends Error {
   override name = "ResendError";
 }
 
+/** Why a resend of this record is refused, or undefined when it may go ahead. */
+function refusalFor(record: ReceiptRecord): string | undefined {
+  const byState = REFUSED[record.state];
+  if (byState) return byState;
+  if (record.state === "NEEDS_ATTENTION" && record.receiptId !== undefined) {
+    return `${record.documentNumber ?? "a receipt"} landed in Acelérala for this order and differs from it; a second receipt is never issued: it takes a credit note and a new receipt`;
+  }
+  // Only SUNAT's rejection (2000–3999) burns a number. A record marked REJECTED on an exception code (0100–1999,
+  // e.g. 1032/1033 "already registered") must not be reissued: that risks a second receipt.
+  if (record.state === "REJECTED" && classifySunatCode(record.sunatCode, false) !== "rejected") {
+    return `SUNAT answered ${record.sunatCode ?? "without a code"}, an exception, not a rejection: ${record.documentNumber ?? "the number"} is not burnt; check it in Acelérala before anything else`;
+  }
+  return undefined;
+}
+
 export async function resendOrder(key: OrderKey, deps: ResendDeps): Promise<ResendResult> {
   const record = await deps.getRecord(key);
-  const refusal = record ? REFUSED[record.state] : undefined;
+  const refusal = record ? refusalFor(record) : undefined;
   if (record && refusal) {
     const refused: ResendResult = { outcome: "refused", state: record.state, reason: refusal };
     if (record.documentNumber) refused.documentNumber = record.documentNumber;

@@ -80,7 +80,6 @@ describe("runBackfill", () => {
     );
     expect(listed).toEqual([
       {
-        sort: "placed:asc",
         limit: 100,
         filters: {
           placed: { gte: "2026-01-10T05:00:00.000Z", lt: "2026-01-11T05:00:00.000Z" },

@@ -28,7 +28,7 @@ function fakeApi(orderIds: number[], fail = false): AceleralaClient {
           yield { id, payment_status: "paid", placed: "2026-01-21T10:00:00Z", canceled: null, total: "1.00" };
       })();
     },
-    listReceipts: async () => ({ data: [], has_more: false }),
+    iterateReceipts: () => (async function* () {})(),
     getOrder: async () => null,
   } as unknown as AceleralaClient;
 }

@@ -151,7 +151,7 @@ describe("reconcile", () => {
     expect(report.enqueueFailures).toEqual([{ orderId: "2", error: "Error: SQS is down" }]);
   });
 
-  it("asks for paid orders placed in [since, now − grace), sorted by placed", async () => {
+  it("asks for paid orders placed in [since, now − grace), by id", async () => {
     const seen: unknown[] = [];
     const { deps: d } = deps([], [], []);
     await reconcile(
@@ -166,7 +166,6 @@ describe("reconcile", () => {
     );
     expect(seen).toEqual([
       {
-        sort: "placed:asc",
         limit: 100,
         filters: {
           placed: { gte: "2026-01-20T00:00:00.000Z", lt: "2026-01-21T15:30:00.000Z" },
@@ -178,29 +177,23 @@ describe("reconcile", () => {
 });
 
 describe("receipt listing and sources", () => {
-  it("pages through receipts newest first and stops at the first older than since", async () => {
-    const pages = [
-      { data: [{ ...receipt(3, 1, "B001-3"), created: "2026-01-21T00:00:00Z" }], has_more: true },
-      {
-        data: [
-          { ...receipt(2, 1, "B001-2"), created: "2026-01-20T00:00:00Z" },
-          { ...receipt(1, 1, "B001-1"), created: "2026-01-19T23:59:59Z" },
-        ],
-        has_more: true,
-      },
+  it("asks for receipts created from since on, and drops any the API says is older, in any timestamp form", async () => {
+    const listed = [
+      { ...receipt(1, 1, "B001-1"), created: "2026-01-19T18:59:59.000-05" }, // 23:59:59Z the day before
+      { ...receipt(2, 1, "B001-2"), created: "2026-01-19T19:00:00.000-0500" }, // exactly since
+      { ...receipt(3, 1, "B001-3"), created: "2026-01-21T00:00:00Z" },
     ];
     const calls: unknown[] = [];
-    const list = receiptsSince(async (params) => {
-      calls.push(params);
-      return pages[calls.length - 1] ?? { data: [], has_more: false };
+    const list = receiptsSince((filters) => {
+      calls.push(filters);
+      return (async function* () {
+        yield* listed;
+      })();
     });
     const ids: unknown[] = [];
     for await (const r of list(SINCE)) ids.push(r.id);
-    expect(ids).toEqual([3, 2]);
-    expect(calls).toEqual([
-      { limit: 100, sort: "created:desc" },
-      { limit: 100, sort: "created:desc", after: 3 },
-    ]);
+    expect(ids).toEqual([2, 3]);
+    expect(calls).toEqual([{ created: { gte: "2026-01-20T00:00:00.000Z" } }]);
   });
 
   it("turns a 404 for an order into null and lets other API errors through", async () => {
@@ -214,7 +207,7 @@ describe("receipt listing and sources", () => {
     const sources = (kind: "not_found" | "server") =>
       aceleralaReconcileSources({
         iterateOrders: () => (async function* () {})(),
-        listReceipts: async () => ({ data: [], has_more: false }),
+        iterateReceipts: () => (async function* () {})(),
         getOrder: async () => {
           throw error(kind);
         },

@@ -8,11 +8,19 @@ const KEY = { storeId: 511, orderId: 32204 };
 
 function deps(
   state: ReceiptState | undefined,
-  options: { enqueueFails?: boolean; orderMissing?: boolean } = {},
+  options: { enqueueFails?: boolean; orderMissing?: boolean; record?: Partial<ReceiptRecord> } = {},
 ) {
   const calls: string[] = [];
   const record: ReceiptRecord | undefined = state
-    ? { ...KEY, state, createdAt: "", updatedAt: "", history: [], documentNumber: "F001-5" }
+    ? {
+        ...KEY,
+        state,
+        createdAt: "",
+        updatedAt: "",
+        history: [],
+        documentNumber: "F001-5",
+        ...options.record,
+      }
     : undefined;
   const fake: ResendDeps = {
     getRecord: async () => record,
@@ -41,8 +49,8 @@ function deps(
 }
 
 describe("resendOrder", () => {
-  it("enqueues an order without a record, or NEEDS_ATTENTION, or RESERVED, as is", async () => {
-    for (const state of [undefined, "NEEDS_ATTENTION", "RESERVED"] as const) {
+  it("enqueues an order without a record, or NEEDS_ATTENTION, SKIPPED, CANCELED or RESERVED, as is", async () => {
+    for (const state of [undefined, "NEEDS_ATTENTION", "SKIPPED", "CANCELED", "RESERVED"] as const) {
       const { fake, calls } = deps(state);
       const result = await resendOrder(KEY, fake);
       expect(result).toMatchObject({ outcome: "enqueued", eventId: "resend_511_32204_1769007600123" });
@@ -74,6 +82,29 @@ describe("resendOrder", () => {
       expect(result).toMatchObject({ outcome: "refused", state, documentNumber: "F001-5" });
       expect(calls).toEqual([]);
     }
+  });
+
+  it("never reissues on a SUNAT exception code (the number is not burnt), nor over a landed receipt", async () => {
+    for (const code of ["1033", "0100"]) {
+      const { fake, calls } = deps("REJECTED", { record: { sunatCode: code } });
+      const result = await resendOrder(KEY, fake);
+      expect(result).toMatchObject({ outcome: "refused", state: "REJECTED" });
+      expect(result.outcome === "refused" && result.reason).toMatch(
+        new RegExp(`SUNAT answered ${code}, an exception`),
+      );
+      expect(calls).toEqual([]);
+    }
+    const { fake, calls } = deps("NEEDS_ATTENTION", { record: { receiptId: 70, documentNumber: "B001-3" } });
+    const result = await resendOrder(KEY, fake);
+    expect(result.outcome === "refused" && result.reason).toMatch(
+      /B001-3 landed in Acelérala for this order and differs/,
+    );
+    expect(calls).toEqual([]);
+    const rejected = deps("REJECTED", { record: { sunatCode: "2335" } });
+    expect(await resendOrder(KEY, rejected.fake)).toMatchObject({
+      outcome: "enqueued",
+      burntNumber: "F001-5",
+    });
   });
 
   it("touches nothing for an order Acelérala does not know", async () => {
