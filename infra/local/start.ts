@@ -35,16 +35,20 @@ const { values } = parseArgs({
 });
 
 /**
- * Which reading of the seed the simulator plays (see infra/simulator/state.ts): SIM_NUMBERING
- * (explicit | auto | repeat), SIM_CURSOR (list_order | created_after), SIM_LIST_LAG_MS, SIM_EXISTING_RECEIPTS (e.g. F001-66,B001-51: a store that
- * issued receipts before this product).
+ * Which reading of the seed the simulator plays (see infra/simulator/state.ts and lists.ts): SIM_NUMBERING
+ * (explicit | auto | repeat), SIM_CURSOR (list_order | created_after), SIM_LIST_LAG_MS, SIM_EXISTING_RECEIPTS
+ * (e.g. F001-66,B001-51: a store that issued receipts before this product).
  */
 function simulatorReadings(
   env: NodeJS.ProcessEnv,
-): Pick<LocalStackOptions, "numbering" | "listLagMs" | "existingReceipts"> {
+): Pick<LocalStackOptions, "numbering" | "listLagMs" | "existingReceipts" | "cursor"> {
   const numbering = env.SIM_NUMBERING ?? "explicit";
   if (!(NUMBERING_MODES as readonly string[]).includes(numbering)) {
     throw new Error(`SIM_NUMBERING must be one of ${NUMBERING_MODES.join(", ")}; got "${numbering}"`);
+  }
+  const cursor = env.SIM_CURSOR ?? "list_order";
+  if (!(CURSOR_READINGS as readonly string[]).includes(cursor)) {
+    throw new Error(`SIM_CURSOR must be one of ${CURSOR_READINGS.join(", ")}; got "${cursor}"`);
   }
   const existingReceipts: Record<string, number> = {};
   for (const entry of (env.SIM_EXISTING_RECEIPTS ?? "").split(",").filter((part) => part.trim() !== "")) {
@@ -55,6 +59,7 @@ function simulatorReadings(
   }
   return {
     numbering: numbering as NumberingMode,
+    cursor: cursor as CursorReading,
     listLagMs: numberFrom("SIM_LIST_LAG_MS", 0),
     existingReceipts,
   };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../../infra/simulator/server";
 import { AceleralaClient } from "../../../lib/acelerala/client";
 import { bearerToken, call, facturaBody, sleep } from "./support";
