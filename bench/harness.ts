@@ -280,6 +280,7 @@ export interface ReceiptRow {
   orderId: number;
   state: ReceiptState;
   documentNumber?: string;
+  problems?: { rule: string }[];
   createdAt?: string;
   finalizedAt?: string;
   pollCount?: number;
@@ -302,7 +303,8 @@ export async function readReceipts(pipeline: Pipeline): Promise<Map<number, Rece
         new ScanCommand({
           TableName: pipeline.directEnv.TABLE_NAME,
           FilterExpression: "begins_with(pk, :order)",
-          ProjectionExpression: "orderId, #state, documentNumber, createdAt, finalizedAt, pollCount",
+          ProjectionExpression:
+            "orderId, #state, documentNumber, problems, createdAt, finalizedAt, pollCount",
           ExpressionAttributeNames: { "#state": "state" },
           ExpressionAttributeValues: { ":order": "ORDER#" },
           ExclusiveStartKey: startKey,

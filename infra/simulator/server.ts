@@ -103,6 +103,11 @@ export type Simulator = {
   getDeliveryConfig(): DeliveryConfig;
   setDeliveryConfig(changes: Partial<DeliveryConfig>): DeliveryConfig;
   deliveries(filter?: DeliveryFilter): Delivery[];
+  /**
+   * Calls `listener` whenever a fault hits a request (in-process only): chaos runs use it to change an order
+   * exactly while its POST is failing or ambiguous. Returns a function that removes the listener.
+   */
+  onFault(listener: (fault: InjectedFault) => void): () => void;
   /** Resolves when no webhook delivery is pending. */
   deliveriesSettled(): Promise<void>;
   /** Sends an emitted event again (same webhook-id): a duplicate delivery. Null if the event is unknown. */
@@ -128,6 +133,13 @@ export type Simulator = {
 };
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+
+/** A fault the simulator applied to a request; `orderId` is the body's `order_id` when it has one. */
+export type InjectedFault = {
+  kind: "rate_limit" | "error_before_commit" | "error_after_commit" | "timeout_after_commit";
+  route: string;
+  orderId: number | null;
+};
 
 const OutOfBandReceiptSchema = z.object({
   store_id: z.number().int().positive().optional(),
@@ -377,6 +389,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     })
     .add("POST", "/_sim/tokens/expire", () => ({ status: 200, body: { expired: auth.expireTokens() } }));
 
+  const faultListeners = new Set<(fault: InjectedFault) => void>();
+  const notifyFault = (kind: InjectedFault["kind"], route: string, rawBody: string) => {
+    if (faultListeners.size === 0) return;
+    let orderId: number | null = null;
+    try {
+      const parsed = JSON.parse(rawBody) as { order_id?: unknown };
+      if (typeof parsed.order_id === "number") orderId = parsed.order_id;
+    } catch {
+      // not JSON: no order to name
+    }
+    for (const listener of faultListeners) listener({ kind, route, orderId });
+  };
+
   // ---------- HTTP plumbing ----------
   const heldSockets = new Set<Socket>();
   const sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -461,6 +486,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
     if (plan.errorBeforeCommit) {
+      if (faultListeners.size > 0)
+        notifyFault("error_before_commit", routeKey, await readBody(request).catch(() => ""));
       const status = plan.errorBeforeCommit.status ?? 503;
       const error = new ApiError(status, "api_error", "service_unavailable", "Simulated server error");
       send(response, errorReply(error), true);
@@ -468,8 +495,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
 
     let reply: Reply;
+    let rawBody = "";
     try {
-      const rawBody = await readBody(request);
+      rawBody = await readBody(request);
       if (fileMatch?.[1]) {
         const file = serveReceiptFile(fileMatch[1], (id) => state.receiptById(id));
         if (!file) throw new ApiError(404, "not_found", "file_not_found", `No file ${fileMatch[1]}`);
@@ -491,6 +519,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       reply = errorReply(error);
     }
 
+    if (plan.errorAfterCommit) notifyFault("error_after_commit", routeKey, rawBody);
+    if (plan.timeoutAfterCommit) notifyFault("timeout_after_commit", routeKey, rawBody);
     if (plan.errorAfterCommit) {
       // The work is done (committed) but a proxy in front answers 5xx.
       const status = plan.errorAfterCommit.status ?? 502;
@@ -589,6 +619,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setDeliveryConfig: (changes) => webhooks.setConfig(changes),
     deliveries: (filter) => webhooks.deliveries(filter),
     deliveriesSettled: () => webhooks.settled(),
+    onFault: (listener) => {
+      faultListeners.add(listener);
+      return () => faultListeners.delete(listener);
+    },
     redeliverEvent: (eventId) => webhooks.redeliver(eventId, (event) => state.targetsFor(event)),
     addClient: (client) => auth.addClient(client),
     expireTokens: () => auth.expireTokens(),

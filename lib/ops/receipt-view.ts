@@ -220,6 +220,8 @@ export interface ReceiptListRow {
   storeId: number;
   orderId: number;
   createdAt: string;
+  /** The receipt's issue date (YYYY-MM-DD), once a body was built. */
+  issueDate?: string;
   state: ReceiptState;
   document: string;
   status: string;
@@ -232,6 +234,7 @@ export function listRow(record: ReceiptRecord): ReceiptListRow {
     storeId: record.storeId,
     orderId: record.orderId,
     createdAt: record.createdAt,
+    ...(record.issueDate ? { issueDate: record.issueDate } : {}),
     state: record.state,
     document: documentLabel(record),
     status: stateLabel(record.state),
@@ -253,6 +256,7 @@ export function formatReceiptList(rows: readonly ReceiptListRow[]): string {
     ...(manyStores ? ["Tienda"] : []),
     "Pedido",
     "Fecha",
+    "Emisión",
     "Tipo de documento",
     "Estado en API/SUNAT",
     "Total",
@@ -262,6 +266,7 @@ export function formatReceiptList(rows: readonly ReceiptListRow[]): string {
     ...(manyStores ? [String(row.storeId)] : []),
     `#${row.orderId}`,
     peruDateTime(row.createdAt),
+    row.issueDate ?? "-",
     row.document,
     row.status,
     row.total,

@@ -269,13 +269,17 @@ describe("cpe receipts", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^Pedido +Fecha +Tipo de documento +Estado en API\/SUNAT +Total +Enlaces$/);
+    expect(lines[0]).toMatch(
+      /^Pedido +Fecha +Emisión +Tipo de documento +Estado en API\/SUNAT +Total +Enlaces$/,
+    );
     expect(lines.slice(1)).toEqual([
-      expect.stringMatching(/^#1004 +2026-11-23 13:00 +- +ATENCIÓN +- +-$/),
-      expect.stringMatching(/^#1003 +2026-11-22 12:00 +Factura F001-2 +ATENCIÓN +S\/590\.00 +-$/),
-      expect.stringMatching(/^#1002 +2026-11-21 11:00 +Boleta B001-1 +REGISTRADO +US\$10\.00 +-$/),
+      expect.stringMatching(/^#1004 +2026-11-23 13:00 +- +- +ATENCIÓN +- +-$/),
+      expect.stringMatching(/^#1003 +2026-11-22 12:00 +2026-11-20 +Factura F001-2 +ATENCIÓN +S\/590\.00 +-$/),
       expect.stringMatching(
-        /^#1001 +2026-11-20 10:00 +Factura F001-1 +ACEPTADO +S\/1,180\.00 +XML http:\/\/127\.0\.0\.1\/r\/9001\.xml {2}PDF \S+ {2}CDR \S+$/,
+        /^#1002 +2026-11-21 11:00 +2026-11-20 +Boleta B001-1 +REGISTRADO +US\$10\.00 +-$/,
+      ),
+      expect.stringMatching(
+        /^#1001 +2026-11-20 10:00 +2026-11-20 +Factura F001-1 +ACEPTADO +S\/1,180\.00 +XML http:\/\/127\.0\.0\.1\/r\/9001\.xml {2}PDF \S+ {2}CDR \S+$/,
       ),
     ]);
   });

@@ -192,9 +192,11 @@ describe("the receipts list", () => {
       record({ orderId: 1003, state: "NEEDS_ATTENTION", documentTypeCode: "03", documentNumber: undefined }),
     ].map(listRow);
     const lines = formatReceiptList(rows).split("\n");
-    expect(lines[0]).toMatch(/^Pedido +Fecha +Tipo de documento +Estado en API\/SUNAT +Total +Enlaces$/);
+    expect(lines[0]).toMatch(
+      /^Pedido +Fecha +Emisión +Tipo de documento +Estado en API\/SUNAT +Total +Enlaces$/,
+    );
     expect(lines[1]).toMatch(
-      /^#1001 +2026-11-21 12:00 +Factura F001-66 +ACEPTADO +S\/590\.00 +XML http:\/\/x\/r\.xml {2}PDF http:\/\/x\/r\.pdf {2}CDR http:\/\/x\/cdr\.zip$/,
+      /^#1001 +2026-11-21 12:00 +2026-11-21 +Factura F001-66 +ACEPTADO +S\/590\.00 +XML http:\/\/x\/r\.xml {2}PDF http:\/\/x\/r\.pdf {2}CDR http:\/\/x\/cdr\.zip$/,
     );
     expect(lines[2]).toMatch(/^#1002 .* Boleta B001-51 +REGISTRADO +US\$10\.00 +-$/);
     expect(lines[3]).toMatch(/^#1003 .* Boleta +ATENCIÓN /);
