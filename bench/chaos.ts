@@ -21,7 +21,7 @@
  *
  * The reckoning asks nothing of lib/: what to expect comes from the orders the run made (the order factory says
  * which ones it broke on purpose) and from the orders as the simulator holds them at the end. Every valid order
- * must have exactly one receipt, whose total and document type are the order's final ones — or, when the order
+ * must have exactly one receipt, whose total, document type and customer are the order's final ones — or, when the order
  * changed after a receipt of it landed, a record in NEEDS_ATTENTION with `landed_receipt_differs` that is right
  * about differing. Exits non-zero on any duplicate, missing receipt or mismatch.
  */
@@ -93,7 +93,10 @@ export interface ChaosReport {
   missing: number[];
   /** Orders with a receipt in the simulator whose DynamoDB record does not name it. */
   unrecorded: number[];
-  /** Orders whose receipt's total or document type is not the order's final one, with no record saying so. */
+  /**
+   * Orders whose receipt's total, document type or customer document is not the order's final one, with no
+   * record saying so.
+   */
   mismatches: number[];
   /** Orders held as landed_receipt_differs although their receipt matches the final order. */
   falseDiffers: number[];
@@ -417,12 +420,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (list.length !== 1 || !receipt) continue;
       const order = stack.simulator.getOrder(orderId) as {
         total?: unknown;
-        billing_details?: { receipt_type?: unknown };
+        billing_details?: { receipt_type?: unknown; document_number?: unknown };
       };
       const wantedType = order.billing_details?.receipt_type === "invoice" ? "01" : "03";
+      const customer = (receipt.customer_information ?? {}) as { document_number?: unknown };
       const matches =
         new Decimal(String(receipt.gross_total)).equals(String(order.total)) &&
-        receipt.document_type_code === wantedType;
+        receipt.document_type_code === wantedType &&
+        String(customer.document_number ?? "-") === String(order.billing_details?.document_number ?? "-");
       const heldAsDiffering =
         row?.state === "NEEDS_ATTENTION" &&
         (row.problems ?? []).some((problem) => problem.rule === "landed_receipt_differs");
@@ -506,7 +511,7 @@ export function formatChaosReport(report: ChaosReport): string {
     `receipts: ${report.receipts}`,
     `duplicates: ${list(report.duplicates)}`,
     `missing: ${list(report.missing)}`,
-    `amount or document-type mismatches: ${list(report.mismatches)}`,
+    `total, document-type or customer mismatches: ${list(report.mismatches)}`,
     `held as landed_receipt_differs (the order changed after its receipt landed): ${report.heldDiffering}; wrongly: ${list(report.falseDiffers)}`,
     `broken orders that got a receipt: ${list(report.brokenIssued)}`,
     `receipts in the simulator not final in DynamoDB: ${list(report.unrecorded)}`,
