@@ -1,8 +1,8 @@
 import type Decimal from "decimal.js";
-import { DISCOUNT_TYPE, TAX_AFFECTATION } from "./catalogs";
-import { amountOf, percentage } from "./line-arithmetic";
-import { cents, Money, sum, toJsonNumber, ZERO } from "./money";
-import type { DocumentItem, ReceiptDiscount } from "./receipt-schema";
+import { DISCOUNT_TYPE, TAX_AFFECTATION, type TaxAffectationCode, type TaxCategory } from "./catalogs";
+import { type ItemAmounts, percentage } from "./line-arithmetic";
+import { cents, Money, toJsonNumber, ZERO } from "./money";
+import type { ReceiptDiscount } from "./receipt-schema";
 import { IGV_FACTOR, IGV_RATE } from "./taxes";
 
 /**
@@ -44,15 +44,21 @@ export interface DocumentTotals {
   hasFreeItems: boolean;
 }
 
-export function isOnerous(item: Pick<DocumentItem, "sales_tax_code">): boolean {
-  return TAX_AFFECTATION[item.sales_tax_code].onerous;
+export function isOnerous(taxCode: TaxAffectationCode): boolean {
+  return TAX_AFFECTATION[taxCode].onerous;
 }
 
-export function discountBaseOf(items: readonly DocumentItem[]): DiscountBase {
-  const charged = items.filter(isOnerous);
-  const net = sum(charged.map((item) => amountOf(item.net_total)));
-  const igv = sum(charged.map((item) => amountOf(item.sales_tax_total)));
-  const gross = sum(charged.map((item) => amountOf(item.gross_total)));
+/** What the order discount applies to: the charged (onerous) items among `items`. */
+export function discountBaseOf(items: readonly ItemAmounts[]): DiscountBase {
+  let net = ZERO;
+  let igv = ZERO;
+  let gross = ZERO;
+  for (const item of items) {
+    if (!isOnerous(item.taxCode)) continue;
+    net = net.plus(item.net);
+    igv = igv.plus(item.igv);
+    gross = gross.plus(item.gross);
+  }
   return { net, igv, gross };
 }
 
@@ -104,40 +110,46 @@ export function globalDiscount(
  * one this product discounts).
  */
 export function documentTotals(
-  items: readonly DocumentItem[],
+  items: readonly ItemAmounts[],
   discount: Pick<GlobalDiscount, "net" | "igv"> | null,
 ): DocumentTotals {
-  const netOf = (category: string) =>
-    sum(
-      items
-        .filter((item) => isOnerous(item) && TAX_AFFECTATION[item.sales_tax_code].category === category)
-        .map((item) => amountOf(item.net_total)),
-    );
-  const charged = items.filter(isOnerous);
-  const free = items.filter((item) => !isOnerous(item));
+  const net: Record<TaxCategory, Decimal> = {
+    gravado: ZERO,
+    exonerado: ZERO,
+    inafecto: ZERO,
+    exportacion: ZERO,
+  };
+  let itemsNet = ZERO;
+  let itemsTax = ZERO;
+  let plasticTax = ZERO;
+  let free = ZERO;
+  let freeSalesTax = ZERO;
+  let hasFreeItems = false;
+  for (const item of items) {
+    const { category, onerous } = TAX_AFFECTATION[item.taxCode];
+    plasticTax = plasticTax.plus(item.plastic);
+    if (onerous) {
+      net[category] = net[category].plus(item.net);
+      itemsNet = itemsNet.plus(item.net);
+      itemsTax = itemsTax.plus(item.igv);
+    } else {
+      hasFreeItems = true;
+      free = free.plus(item.free);
+      // Free transfers of gravado goods owe IGV (borne by the seller); exonerated or unaffected ones do not.
+      if (category === "gravado") freeSalesTax = freeSalesTax.plus(cents(item.free.times(IGV_RATE)));
+    }
+  }
   const globalDiscountNet = discount?.net ?? ZERO;
   const globalDiscountIgv = discount?.igv ?? ZERO;
-
-  const itemsNet = sum(charged.map((item) => amountOf(item.net_total)));
-  const taxable = netOf("gravado").minus(globalDiscountNet);
-  const exempt = netOf("exonerado");
-  const unaffected = netOf("inafecto");
-  const salesTax = sum(charged.map((item) => amountOf(item.sales_tax_total))).minus(globalDiscountIgv);
-  const plasticTax = sum(items.map((item) => amountOf(item.plastic_tax_total ?? 0)));
+  const taxable = net.gravado.minus(globalDiscountNet);
+  const salesTax = itemsTax.minus(globalDiscountIgv);
   const taxesTotal = salesTax.plus(plasticTax);
-  const netTotal = taxable.plus(exempt).plus(unaffected);
-  const freeTotal = sum(free.map((item) => amountOf(item.free_total)));
-  // Free transfers of gravado goods owe IGV (borne by the seller); exonerated or unaffected ones do not.
-  const freeSalesTax = sum(
-    free
-      .filter((item) => TAX_AFFECTATION[item.sales_tax_code].category === "gravado")
-      .map((item) => cents(amountOf(item.free_total).times(IGV_RATE))),
-  );
+  const netTotal = taxable.plus(net.exonerado).plus(net.inafecto);
   return {
     itemsNet,
     taxable,
-    exempt,
-    unaffected,
+    exempt: net.exonerado,
+    unaffected: net.inafecto,
     salesTax,
     plasticTax,
     taxesTotal,
@@ -145,8 +157,8 @@ export function documentTotals(
     grossTotal: netTotal.plus(taxesTotal),
     globalDiscountNet,
     globalDiscountGross: globalDiscountNet.plus(globalDiscountIgv),
-    free: freeTotal,
+    free,
     freeSalesTax,
-    hasFreeItems: free.length > 0,
+    hasFreeItems,
   };
 }

@@ -1,7 +1,7 @@
 import type Decimal from "decimal.js";
-import { DISCOUNT_TYPE, TAX_CODE, type UNIT } from "./catalogs";
+import { DISCOUNT_TYPE, TAX_CODE, type TaxAffectationCode, type UNIT } from "./catalogs";
 import { cents, Money, toJsonNumber, unitValue, ZERO } from "./money";
-import type { ReceiptDiscount, ReceiptItem } from "./receipt-schema";
+import type { DocumentItem, ReceiptDiscount, ReceiptItem } from "./receipt-schema";
 import { IGV_FACTOR, IGV_PERCENT, IGV_RATE } from "./taxes";
 
 /**
@@ -45,6 +45,34 @@ export interface SaleLine {
   isShipping: boolean;
 }
 
+/** An item's amounts as decimals, so totals are summed without re-reading the item's JSON numbers. */
+export interface ItemAmounts {
+  taxCode: TaxAffectationCode;
+  net: Decimal;
+  igv: Decimal;
+  gross: Decimal;
+  plastic: Decimal;
+  free: Decimal;
+}
+
+/** The amounts of an item already in JSON form (an affected receipt's items). */
+export function amountsOf(item: DocumentItem): ItemAmounts {
+  return {
+    taxCode: item.sales_tax_code,
+    net: amountOf(item.net_total),
+    igv: amountOf(item.sales_tax_total),
+    gross: amountOf(item.gross_total),
+    plastic: amountOf(item.plastic_tax_total ?? 0),
+    free: amountOf(item.free_total),
+  };
+}
+
+/** A sale line as its receipt item and the item's amounts. */
+export interface SaleItem {
+  item: ReceiptItem;
+  amounts: ItemAmounts;
+}
+
 /** part / base × 100 with 5 decimals (informative: the amounts are authoritative). */
 export function percentage(part: Decimal, base: Decimal): number {
   if (base.isZero()) return 0;
@@ -57,7 +85,7 @@ export function isFreeSaleLine(line: SaleLine): boolean {
 }
 
 /** The receipt item of a sale line. */
-export function saleLineItem(line: SaleLine, taxesIncluded: boolean): ReceiptItem {
+export function saleLineItem(line: SaleLine, taxesIncluded: boolean): SaleItem {
   const bagsTax = line.bagRate ? line.quantity.times(line.bagRate) : null;
   const base = {
     name: line.name,
@@ -74,7 +102,15 @@ export function saleLineItem(line: SaleLine, taxesIncluded: boolean): ReceiptIte
     // A free line (fully discounted): valued at its reference (normal) price, outside the taxable base and the
     // total; its IGV (borne by the seller) is reported in free_sales_tax_total.
     const freeTotal = taxesIncluded ? cents(line.subtotal.div(IGV_FACTOR)) : line.subtotal;
-    return {
+    const amounts = {
+      taxCode: TAX_CODE.FREE_BONUS,
+      net: ZERO,
+      igv: ZERO,
+      gross: ZERO,
+      plastic: bagsTax ?? ZERO,
+      free: freeTotal,
+    };
+    const item: ReceiptItem = {
       ...base,
       sales_tax_code: TAX_CODE.FREE_BONUS,
       net_unit_price: 0,
@@ -91,6 +127,7 @@ export function saleLineItem(line: SaleLine, taxesIncluded: boolean): ReceiptIte
       free_total: toJsonNumber(freeTotal),
       discounts: [],
     };
+    return { item, amounts };
   }
 
   let netSubtotal: Decimal;
@@ -125,7 +162,7 @@ export function saleLineItem(line: SaleLine, taxesIncluded: boolean): ReceiptIte
           gross_amount: toJsonNumber(grossDiscount),
         },
       ];
-  return {
+  const item: ReceiptItem = {
     ...base,
     sales_tax_code: TAX_CODE.TAXED,
     net_unit_price: toJsonNumber(unitValue(netSubtotal.div(line.quantity))),
@@ -142,6 +179,15 @@ export function saleLineItem(line: SaleLine, taxesIncluded: boolean): ReceiptIte
     free_total: 0,
     discounts,
   };
+  const amounts = {
+    taxCode: TAX_CODE.TAXED,
+    net: netTotal,
+    igv: salesTax,
+    gross: grossTotal,
+    plastic: bagsTax ?? ZERO,
+    free: ZERO,
+  };
+  return { item, amounts };
 }
 
 /** Decimal of a JSON amount (exact: every amount we emit has at most 15 significant digits). */

@@ -58,7 +58,7 @@ export interface CheckedSale {
 export type OrderValidation = { ok: true; sale: CheckedSale } | { ok: false; problems: ReceiptProblem[] };
 
 const MAX_CORRELATIVE = 99_999_999;
-/** SUNAT 2025: quantities have up to 12 integer digits and 10 decimals. */
+/** SUNAT 2025: quantities have up to 12 integer digits (the amounts' limit) and 10 decimals. */
 const QUANTITY_INTEGER_DIGITS = 12;
 
 export function validateOrder(order: Order, store: StoreConfig, options: SaleOptions): OrderValidation {
@@ -416,10 +416,7 @@ function checkLine(line: OrderLine, index: number, context: LineContext, problem
   const price = new Money(line.price);
   if (quantity.lte(0))
     report(".quantity", "quantity_positive", `La cantidad de "${label}" debe ser mayor que cero.`);
-  if (
-    quantity.decimalPlaces() > UNIT_VALUE_DECIMALS ||
-    quantity.abs().trunc().toFixed().length > QUANTITY_INTEGER_DIGITS
-  ) {
+  if (quantity.decimalPlaces() > UNIT_VALUE_DECIMALS || exceedsAmountLimit(quantity)) {
     report(
       ".quantity",
       "quantity_format",

@@ -66,9 +66,10 @@ function buildFromCheckedSale(
   const shipping = shippingLine(sale, store);
   if (shipping) lines.push(shipping);
 
-  const items = lines.map((line) => saleLineItem(line, taxesIncluded));
-  const productItems = items.filter((_, index) => !lines[index]?.isShipping);
-  const base = discountBaseOf(productItems);
+  const saleItems = lines.map((line) => saleLineItem(line, taxesIncluded));
+  const items = saleItems.map(({ item }) => item);
+  const amounts = saleItems.map((saleItem) => saleItem.amounts);
+  const base = discountBaseOf(amounts.filter((_, index) => !lines[index]?.isShipping));
   if (orderDiscount.gt(taxesIncluded ? base.gross : base.net)) {
     return refused({
       field: sale.orderDiscountField,
@@ -77,7 +78,7 @@ function buildFromCheckedSale(
     });
   }
   const discount = globalDiscount(orderDiscount, base, taxesIncluded);
-  const totals = documentTotals(items, discount);
+  const totals = documentTotals(amounts, discount);
 
   // Defence in depth: the construction guarantees this; never emit a receipt that differs from the order.
   const comparable = taxesIncluded ? totals.grossTotal : totals.taxable;

@@ -35,6 +35,8 @@ export function normaliseName(value: string): string {
  * so it is shortened rather than refused (the merchant cannot change a placed order's lines).
  */
 export function shortenDescription(value: string): string {
+  // UTF-16 length ≥ characters: a short string needs no counting.
+  if (value.length <= DESCRIPTION_MAX) return value;
   const characters = Array.from(value);
   if (characters.length <= DESCRIPTION_MAX) return value;
   return `${characters
