@@ -26,6 +26,18 @@ export {
   TAX_AFFECTATION,
   type TaxAffectationCode,
 } from "./catalogs";
+export {
+  type CreditAllocation,
+  CreditAllocationSchema,
+  type CreditedLineRecord,
+  type CreditScope,
+} from "./credit-allocation";
+export {
+  type BuildCreditNoteResult,
+  buildCreditNote,
+  CREDIT_NOTE_SCOPES,
+  type CreditNoteRequest,
+} from "./credit-note";
 export { peruDate } from "./dates";
 export { isValidDni, isValidOtherDocument, isValidRuc } from "./identity";
 export { type IssueDecision, shouldIssue } from "./issue-policy";

@@ -1,5 +1,6 @@
 import type Decimal from "decimal.js";
 import { DISCOUNT_TYPE, TAX_CODE, type TaxAffectationCode, type UNIT } from "./catalogs";
+import type { LineCredit } from "./credit-allocation";
 import { cents, Money, toJsonNumber, unitValue, ZERO } from "./money";
 import type { DocumentItem, ReceiptDiscount, ReceiptItem } from "./receipt-schema";
 import { IGV_FACTOR, IGV_PERCENT, IGV_RATE } from "./taxes";
@@ -193,4 +194,50 @@ export function saleLineItem(line: SaleLine, taxesIncluded: boolean): SaleItem {
 /** Decimal of a JSON amount (exact: every amount we emit has at most 15 significant digits). */
 export function amountOf(value: number): Decimal {
   return new Money(value);
+}
+
+/**
+ * The item of a credit-note line: the affected receipt's item mirrored (name, product code, unit, SKU, Catálogo
+ * 07 code, IGV rate, bag tax factor) with the credited figures. Line discounts are folded into the credited
+ * value (a note credits what was charged), so subtotal = total and the unit values are the credited value over
+ * the quantity. A note that only lowers the value (no goods returned) carries quantity 1.
+ */
+export function creditLineItem(credit: LineCredit): { item: DocumentItem; amounts: ItemAmounts } {
+  const { line } = credit;
+  const quantity = credit.quantity.isZero() ? new Money(1) : credit.quantity;
+  const gross = credit.net.plus(credit.igv);
+  const bagsCredited = !credit.plastic.isZero();
+  const item: DocumentItem = {
+    name: line.name,
+    sunat_product_code: line.sunatProductCode,
+    unit: line.unit,
+    quantity: toJsonNumber(quantity),
+    sales_tax_rate: toJsonNumber(line.salesTaxRate),
+    sales_tax_code: line.taxCode,
+    net_unit_price: toJsonNumber(unitValue(credit.net.div(quantity))),
+    net_subtotal: toJsonNumber(credit.net),
+    net_discounts_total: 0,
+    net_total: toJsonNumber(credit.net),
+    taxable_total: line.zeroTaxableTotal ? 0 : toJsonNumber(credit.net),
+    sales_tax_total: toJsonNumber(credit.igv),
+    gross_unit_price: toJsonNumber(unitValue(gross.div(quantity))),
+    gross_subtotal: toJsonNumber(gross),
+    gross_discounts_total: 0,
+    gross_total: toJsonNumber(gross),
+    free_unit_price: line.onerous ? 0 : toJsonNumber(unitValue(credit.free.div(quantity))),
+    free_total: toJsonNumber(credit.free),
+    plastic_tax_factor: bagsCredited && line.plasticFactor ? toJsonNumber(line.plasticFactor) : null,
+    plastic_tax_total: bagsCredited ? toJsonNumber(credit.plastic) : null,
+    sku: line.sku,
+    discounts: [],
+  };
+  const amounts: ItemAmounts = {
+    taxCode: line.taxCode,
+    net: credit.net,
+    igv: credit.igv,
+    gross,
+    plastic: credit.plastic,
+    free: credit.free,
+  };
+  return { item, amounts };
 }
