@@ -71,7 +71,7 @@ const AffectedCustomerSchema = z.looseObject({
   zip_code: TextSchema.nullish(),
 });
 
-export const AffectedReceiptSchema = z.looseObject({
+const AffectedReceiptSchema = z.looseObject({
   order_id: IdSchema.nullish(),
   store_id: IdSchema.nullish(),
   document_type_code: TextSchema,
@@ -342,7 +342,13 @@ function readLine(item: AffectedItemInput, index: number, problems: Problems): R
   const igv = new Money(item.sales_tax_total ?? 0);
   const plastic = new Money(item.plastic_tax_total ?? 0);
   const free = new Money(item.free_total ?? 0);
-  const plasticFactor = item.plastic_tax_factor != null ? new Money(item.plastic_tax_factor) : null;
+  // The factor is the tax per bag; a receipt that gives only the total still says it (total / bags).
+  const plasticFactor =
+    item.plastic_tax_factor != null
+      ? new Money(item.plastic_tax_factor)
+      : plastic.isZero()
+        ? null
+        : plastic.div(quantity);
   const amounts = [quantity, net, igv, plastic, free];
   if (amounts.some((amount) => amount.isNegative()) || !quantity.gt(0)) {
     problems.add(

@@ -100,10 +100,6 @@ export const CREDITABLE_TAX_CODES = [
 ] as const satisfies readonly TaxAffectationCode[];
 export type CreditableTaxCode = (typeof CREDITABLE_TAX_CODES)[number];
 
-export function isTaxAffectationCode(code: string): code is TaxAffectationCode {
-  return Object.hasOwn(TAX_AFFECTATION, code);
-}
-
 /** Catálogo 09: códigos de tipo de nota de crédito, with their official descriptions. */
 export const CREDIT_NOTE_MOTIVE = {
   "01": "Anulación de la operación",

@@ -48,7 +48,7 @@ export interface DocumentParts<Type extends DocumentTypeCode, Item extends Docum
 }
 
 /** Legend 1000 (the total in words) always; 1002 when any item is a free transfer. */
-export function legendsFor(totals: DocumentTotals, currency: CurrencyCode): Legend[] {
+function legendsFor(totals: DocumentTotals, currency: CurrencyCode): Legend[] {
   const legends: Legend[] = [
     { code: LEGEND.AMOUNT_IN_WORDS, value: amountInWords(totals.grossTotal, currency) },
   ];

@@ -44,7 +44,7 @@ export interface DocumentTotals {
   hasFreeItems: boolean;
 }
 
-export function isOnerous(taxCode: TaxAffectationCode): boolean {
+function isOnerous(taxCode: TaxAffectationCode): boolean {
   return TAX_AFFECTATION[taxCode].onerous;
 }
 

@@ -14,7 +14,7 @@ export const ZERO = new Money(0);
 export const AMOUNT_DECIMALS = 2;
 export const UNIT_VALUE_DECIMALS = 10;
 /** SUNAT amounts have at most 12 integer digits (`^[0-9]{1,12}(\.[0-9]{1,2})?$`): 1e12 is out of range. */
-export const AMOUNT_LIMIT = new Money("1e12");
+const AMOUNT_LIMIT = new Money("1e12");
 const NEGATIVE_AMOUNT_LIMIT = AMOUNT_LIMIT.negated();
 
 export function exceedsAmountLimit(value: Decimal): boolean {
