@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { type StoreConfig, StoreConfigListSchema } from "../receipt/store-config";
+import { type StoreConfig, StoreConfigListSchema } from "../receipt";
 import { ConfigError, DEFAULT_STORES_CONFIG_PATH } from "./env";
 
 /**

@@ -1,5 +1,5 @@
 import { maskDocumentNumber, scrubText } from "../observability/redact";
-import { formatAmount } from "../receipt/money";
+import { formatAmount } from "../receipt";
 
 /**
  * Pure text helpers shared by the operator commands (`cpe dlq`, `cpe status`, `cpe receipts`): aligned

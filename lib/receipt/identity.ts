@@ -1,23 +1,9 @@
-/**
- * Customer identity documents: Catálogo 06 and the checks SUNAT applies to their numbers.
- */
+import { IDENTITY_DOCUMENT_CODES, type IdentityDocumentType } from "./catalogs";
 
-/** The seed's document_type words → Catálogo 06 codes. */
-export const IDENTITY_DOCUMENT_CODES = {
-  ruc: "6",
-  dni: "1",
-  "-": "-",
-  ce: "4",
-  passport: "7",
-  cdi: "A",
-  nd: "0",
-  dnind: "B",
-  tin: "C",
-  in: "D",
-  tam: "E",
-} as const;
-export type IdentityDocumentType = keyof typeof IDENTITY_DOCUMENT_CODES;
-export type IdentityDocumentCode = (typeof IDENTITY_DOCUMENT_CODES)[IdentityDocumentType];
+/**
+ * Customer identity documents: the checks SUNAT applies to their numbers (the codes are Catálogo 06, in
+ * catalogs.ts).
+ */
 
 export function isIdentityDocumentType(value: string): value is IdentityDocumentType {
   return Object.hasOwn(IDENTITY_DOCUMENT_CODES, value);

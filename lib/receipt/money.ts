@@ -10,12 +10,16 @@ export const Money = Decimal.clone({ precision: 28, rounding: Decimal.ROUND_HALF
 export type Money = Decimal;
 
 export const ZERO = new Money(0);
-export const IGV_RATE = new Money("0.18");
-/** 1 + IGV: the divisor that turns a tax-inclusive amount into its taxable value. */
-export const IGV_FACTOR = new Money("1.18");
-/** SUNAT amounts carry 2 decimals; unit values may carry up to 10. */
+/** SUNAT amounts carry 2 decimals; unit values and quantities may carry up to 10. */
 export const AMOUNT_DECIMALS = 2;
 export const UNIT_VALUE_DECIMALS = 10;
+/** SUNAT amounts have at most 12 integer digits (`^[0-9]{1,12}(\.[0-9]{1,2})?$`): 1e12 is out of range. */
+const AMOUNT_LIMIT = new Money("1e12");
+const NEGATIVE_AMOUNT_LIMIT = AMOUNT_LIMIT.negated();
+
+export function exceedsAmountLimit(value: Decimal): boolean {
+  return value.gte(AMOUNT_LIMIT) || value.lte(NEGATIVE_AMOUNT_LIMIT);
+}
 
 /** Round half up to cents (SUNAT's 2-decimal amounts). */
 export function cents(value: Decimal.Value): Decimal {

@@ -26,10 +26,11 @@ export const DecimalSchema = z.union([z.number(), z.string()]).transform((value,
 });
 
 /** Text that real payloads sometimes send as a number (phone 991231231, zip_code 15035). */
-const TextSchema = z.union([z.string(), z.number()]).transform((value) => String(value));
+export const TextSchema = z.union([z.string(), z.number()]).transform((value) => String(value));
 const OptionalText = TextSchema.nullish();
 const OptionalAmount = DecimalSchema.nullish();
-const Id = z.union([z.number(), z.string()]);
+/** An identifier the API sends as a number or a string. */
+export const IdSchema = z.union([z.number(), z.string()]);
 
 export const BillingDetailsSchema = z.looseObject({
   first_name: OptionalText,
@@ -53,15 +54,15 @@ export const BillingDetailsSchema = z.looseObject({
 });
 
 export const DiscountAllocationSchema = z.looseObject({
-  discount_id: Id.nullish(),
+  discount_id: IdSchema.nullish(),
   amount: DecimalSchema,
 });
 
 export const OrderLineSchema = z.looseObject({
-  id: Id.nullish(),
+  id: IdSchema.nullish(),
   object: OptionalText,
-  product_id: Id.nullish(),
-  alternative_id: Id.nullish(),
+  product_id: IdSchema.nullish(),
+  alternative_id: IdSchema.nullish(),
   name: OptionalText,
   sku: OptionalText,
   sunat_product_code: OptionalText,
@@ -77,8 +78,8 @@ export const OrderLineSchema = z.looseObject({
 });
 
 export const DiscountApplicationSchema = z.looseObject({
-  id: Id.nullish(),
-  discount_id: Id.nullish(),
+  id: IdSchema.nullish(),
+  discount_id: IdSchema.nullish(),
   name: OptionalText,
   label: OptionalText,
   description: OptionalText,
@@ -93,9 +94,9 @@ export const DiscountApplicationSchema = z.looseObject({
 });
 
 export const OrderSchema = z.looseObject({
-  id: Id,
+  id: IdSchema,
   object: OptionalText,
-  store_id: Id.nullish(),
+  store_id: IdSchema.nullish(),
   currency_code: z.string().transform((code) => code.trim().toUpperCase()),
   payment_status: OptionalText,
   billing_details: BillingDetailsSchema.nullish(),

@@ -1,5 +1,16 @@
 import * as z from "zod";
+import {
+  CREDIT_NOTE_MOTIVE,
+  CREDITABLE_TAX_CODES,
+  DISCOUNT_TYPE,
+  DOCUMENT_TYPE,
+  IDENTITY_DOCUMENT_CODES,
+  OPERATION_TYPE,
+  TAX_CODE,
+  UNIT,
+} from "./catalogs";
 import { VendorInformationSchema } from "./store-config";
+import { IGV_PERCENT } from "./taxes";
 
 /**
  * The receipt we ask Acelérala to issue (`POST /v1/receipts`), with the field names of the seed's receipt
@@ -10,9 +21,14 @@ import { VendorInformationSchema } from "./store-config";
 
 const Amount = z.number();
 
+/** The keys of a catalogue, as the non-empty tuple z.enum wants. */
+function keysOf<K extends string>(catalogue: Record<K, unknown>): [K, ...K[]] {
+  return Object.keys(catalogue) as [K, ...K[]];
+}
+
 /** Catálogo 53: `00` line discount that affects the line's base; `02` global discount that affects the base. */
 export const ReceiptDiscountSchema = z.object({
-  code: z.enum(["00", "02"]),
+  code: z.enum([DISCOUNT_TYPE.LINE_AFFECTS_BASE, DISCOUNT_TYPE.GLOBAL_AFFECTS_BASE]),
   /** The net (pre-IGV) amount the discount applied to. */
   net_base: Amount,
   /** The gross (IGV-inclusive) amount the discount applied to. */
@@ -23,15 +39,19 @@ export const ReceiptDiscountSchema = z.object({
   gross_amount: Amount,
 });
 
-export const ReceiptItemSchema = z.object({
+/**
+ * An item as a document carries it. Sale receipts write the narrower ReceiptItemSchema; a credit note mirrors
+ * the affected receipt's items, whose unit and Catálogo 07 code may be any the API accepted.
+ */
+export const DocumentItemSchema = z.object({
   name: z.string().min(1),
   sunat_product_code: z.string().min(1),
-  /** NIU: product; ZZ: service (the shipping line). */
-  unit: z.enum(["NIU", "ZZ"]),
+  /** Catálogo 03 unit: NIU product, ZZ service, … */
+  unit: z.string().min(1),
   quantity: Amount,
-  sales_tax_rate: z.literal(18),
-  /** Catálogo 07: `10` gravado (onerosa); `15` gravado – bonificaciones (free lines). */
-  sales_tax_code: z.enum(["10", "15"]),
+  sales_tax_rate: Amount,
+  /** Catálogo 07 (the families a credit note can mirror). */
+  sales_tax_code: z.enum(CREDITABLE_TAX_CODES),
   net_unit_price: Amount,
   net_subtotal: Amount,
   net_discounts_total: Amount,
@@ -50,6 +70,14 @@ export const ReceiptItemSchema = z.object({
   discounts: z.array(ReceiptDiscountSchema),
 });
 
+export const ReceiptItemSchema = DocumentItemSchema.extend({
+  /** NIU: product; ZZ: service (the shipping line). */
+  unit: z.enum([UNIT.PRODUCT, UNIT.SERVICE]),
+  sales_tax_rate: z.literal(IGV_PERCENT),
+  /** Catálogo 07: `10` gravado (onerosa); `15` gravado – bonificaciones (free lines). */
+  sales_tax_code: z.enum([TAX_CODE.TAXED, TAX_CODE.FREE_BONUS]),
+});
+
 export const LegendSchema = z.object({
   /** Catálogo 52: 1000 total in words; 1002 free transfer. A number, as in the seed's example. */
   code: z.number().int(),
@@ -59,8 +87,8 @@ export const LegendSchema = z.object({
 export const CustomerInformationSchema = z.object({
   name: z.string().min(1),
   email: z.string().nullable(),
-  document_type: z.enum(["ruc", "dni", "-", "ce", "passport", "cdi", "nd", "dnind", "tin", "in", "tam"]),
-  document_type_code: z.enum(["6", "1", "-", "4", "7", "A", "0", "B", "C", "D", "E"]),
+  document_type: z.enum(keysOf(IDENTITY_DOCUMENT_CODES)),
+  document_type_code: z.enum(IDENTITY_DOCUMENT_CODES),
   document_number: z.string().min(1),
   phone: z.string().nullable(),
   address1: z.string().nullable(),
@@ -77,15 +105,15 @@ export const ReceiptSchema = z.object({
   order_id: z.union([z.number(), z.string()]),
   store_id: z.number().int(),
   /** Catálogo 01: `01` Factura, `03` Boleta de venta. */
-  document_type_code: z.enum(["01", "03"]),
+  document_type_code: z.enum([DOCUMENT_TYPE.FACTURA, DOCUMENT_TYPE.BOLETA]),
   series: z.string(),
   /** Present when the caller reserved the number; absent → Acelérala assigns the next one. */
   correlative: z.number().int().positive().optional(),
-  /** Fecha de emisión, YYYY-MM-DD in Peru time (UTC−5). Not in the seed's example: see build-receipt.ts. */
+  /** Fecha de emisión, YYYY-MM-DD in Peru time (UTC−5). Not in the seed's example: see sale-receipt.ts. */
   issue_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   currency_code: z.enum(["PEN", "USD"]),
   /** Catálogo 51: 0101 venta interna. */
-  operation_code: z.literal("0101"),
+  operation_code: z.literal(OPERATION_TYPE.INTERNAL_SALE),
   advances_total: Amount,
   global_discounts_net_total: Amount,
   global_discounts_gross_total: Amount,
@@ -109,16 +137,25 @@ export const ReceiptSchema = z.object({
   detraction: z.null(),
 });
 
+/**
+ * A Nota de crédito (07), the body of `POST /v1/receipts` with the seed's note fields. Its items mirror the
+ * affected receipt's (any Catálogo 07 family a note can carry).
+ */
+export const CreditNoteSchema = ReceiptSchema.extend({
+  document_type_code: z.literal(DOCUMENT_TYPE.NOTA_DE_CREDITO),
+  /** Catálogo 01 of the receipt the note modifies. */
+  affected_document_type_code: z.enum([DOCUMENT_TYPE.FACTURA, DOCUMENT_TYPE.BOLETA]),
+  /** SERIES-NUMBER of the receipt the note modifies (SUNAT 2117). */
+  affected_document_number: z.string().regex(/^([FB][A-Z0-9]{3}|\d{1,4})-[1-9]\d{0,7}$/),
+  /** Catálogo 09. */
+  note_motive_code: z.enum(keysOf(CREDIT_NOTE_MOTIVE)),
+  note_motive_description: z.string().min(1).max(500),
+  items: z.array(DocumentItemSchema).min(1),
+});
+
 export type Receipt = z.output<typeof ReceiptSchema>;
 export type ReceiptItem = z.output<typeof ReceiptItemSchema>;
+export type DocumentItem = z.output<typeof DocumentItemSchema>;
 export type ReceiptDiscount = z.output<typeof ReceiptDiscountSchema>;
 export type CustomerInformation = z.output<typeof CustomerInformationSchema>;
-
-/** A rule the order breaks: which field, which rule, and a message the merchant understands (Spanish). */
-export interface ReceiptProblem {
-  /** Path in the order (`lines[0].price`, `billing_details.document_number`, `total`) or the store (`series`). */
-  field: string;
-  /** Stable identifier of the rule, for code and dashboards (`invoice_requires_ruc`, `total_mismatch`, …). */
-  rule: string;
-  message: string;
-}
+export type CreditNote = z.output<typeof CreditNoteSchema>;

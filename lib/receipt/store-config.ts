@@ -11,6 +11,9 @@ import { isValidRuc } from "./identity";
 export const INVOICE_SERIES = /^(F[A-Z0-9]{3}|\d{4})$/;
 export const TICKET_SERIES = /^(B[A-Z0-9]{3}|\d{4})$/;
 
+/** The series of credit notes when the store names none. */
+export const DEFAULT_CREDIT_SERIES = { invoice: "FC01", ticket: "BC01" } as const;
+
 const AmountText = z.string().regex(/^\d+(\.\d{1,2})?$/, "importe con hasta 2 decimales, p. ej. 700.00");
 const NullableText = z.string().nullish().default(null);
 
@@ -67,6 +70,16 @@ export const StoreConfigSchema = z.object({
     ticket: z
       .string()
       .regex(TICKET_SERIES, "serie de Boleta: B + 3 alfanuméricos, o 4 dígitos (contingencia)"),
+    /** Notas de crédito on a Factura: an F series too (SUNAT 2116). */
+    credit_invoice: z
+      .string()
+      .regex(INVOICE_SERIES, "serie de notas de Factura: F + 3 alfanuméricos, o 4 dígitos (contingencia)")
+      .default(DEFAULT_CREDIT_SERIES.invoice),
+    /** Notas de crédito on a Boleta: a B series too (SUNAT 2399). */
+    credit_ticket: z
+      .string()
+      .regex(TICKET_SERIES, "serie de notas de Boleta: B + 3 alfanuméricos, o 4 dígitos (contingencia)")
+      .default(DEFAULT_CREDIT_SERIES.ticket),
   }),
   /** SUNAT product code (catálogo de productos / UNSPSC) for lines that carry none. */
   default_sunat_product_code: z.string().min(1),

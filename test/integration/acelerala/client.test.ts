@@ -4,8 +4,7 @@ import { makeOrder } from "../../../infra/simulator/order-factory";
 import { type Simulator, startSimulator } from "../../../infra/simulator/server";
 import { AceleralaClient } from "../../../lib/acelerala/client";
 import { loadStores } from "../../../lib/config/stores";
-import { buildReceipt } from "../../../lib/receipt";
-import type { StoreConfig } from "../../../lib/receipt/store-config";
+import { buildReceipt, type StoreConfig } from "../../../lib/receipt";
 import { failure } from "../../unit/acelerala/fake-fetch";
 
 // The client against the real Acelérala simulator (in-process HTTP server on a free loopback port).

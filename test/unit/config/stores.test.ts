@@ -23,9 +23,12 @@ describe("loadStores", () => {
   it("loads the repository's config/stores.json (the demo store 511)", async () => {
     const stores = await loadStores("config/stores.json");
     expect(stores.map((store) => store.store_id)).toContain(511);
+    // The file names no credit-note series: the defaults apply.
     expect(stores.find((store) => store.store_id === 511)?.series).toEqual({
       invoice: "F001",
       ticket: "B001",
+      credit_invoice: "FC01",
+      credit_ticket: "BC01",
     });
   });
 

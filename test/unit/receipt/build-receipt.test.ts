@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  type BuildReceiptOptions,
   buildReceipt,
   icbperRate,
   type Receipt,
@@ -107,14 +108,14 @@ describe("the seed's accepted Factura F777-36862", () => {
 describe("the seed's own order example (does not add up)", () => {
   it("is refused, each failing relation named with both figures", () => {
     const problems = problemsOf(fixtureOrder("seed-order-32203"));
+    // Its lines_total (300.00) is the sum of the line subtotals, one of the two readings the seed gives (its text
+    // says the sum of line totals, 180.00): accepted. Its subtotal and total are not what the lines add up to.
     expect(problems).toEqual([
-      expect.objectContaining({ field: "lines_total", rule: "lines_total_sum" }),
       expect.objectContaining({ field: "subtotal", rule: "subtotal_relation" }),
       expect.objectContaining({ field: "total", rule: "total_mismatch" }),
     ]);
-    expect(problems[0]?.message).toMatch(/300\.00.*180\.00/);
-    expect(problems[1]?.message).toMatch(/30\.00.*200\.00/);
-    expect(problems[2]?.message).toMatch(/80\.00.*30\.00/);
+    expect(problems[0]?.message).toMatch(/30\.00.*180\.00.*100\.00.*80\.00/);
+    expect(problems[1]?.message).toMatch(/80\.00.*30\.00/);
   });
 });
 
@@ -291,259 +292,339 @@ describe("document type", () => {
   });
 });
 
-describe("refusals: each rule on its own", () => {
-  it("Factura without a RUC customer", () => {
-    const order = baseOrder({
-      billing_details: {
-        first_name: "Ana",
-        document_type: "dni",
-        document_number: "48765432",
-        receipt_type: "invoice",
-      },
-    });
-    expect(problemsOf(order)).toEqual([
-      expect.objectContaining({ field: "billing_details.document_type", rule: "invoice_requires_ruc" }),
-    ]);
-  });
-  it("Factura with a RUC whose check digit is wrong", () => {
-    const order = baseOrder({
+/** One refusal: the order (and store or options), and the problems expected. */
+interface RefusalCase {
+  name: string;
+  order: Record<string, unknown>;
+  store?: StoreConfig;
+  options?: BuildReceiptOptions;
+  /** Exactly these problems, in this order: [field, rule]. */
+  problems?: [string, string][];
+  /** Or: at least these problems, among others. */
+  includes?: [string, string][];
+  /** What the message of the first expected problem must say (both figures, the limit, …). */
+  message?: RegExp;
+  /** What no message may say (document numbers). */
+  notInMessages?: string;
+}
+
+const dniCustomer = { first_name: "Ana", document_type: "dni", document_number: "48765432" };
+const oneLine = (line: Record<string, unknown>) => baseOrder({ lines: [{ name: "Grips", ...line }] });
+const series = (change: Partial<StoreConfig["series"]>): StoreConfig => ({
+  ...store,
+  series: { ...store.series, ...change },
+});
+const LONG_NAME = "N".repeat(1501);
+
+const refusals: RefusalCase[] = [
+  // --- customer and document type
+  {
+    name: "Factura without a RUC customer",
+    order: baseOrder({ billing_details: { ...dniCustomer, receipt_type: "invoice" } }),
+    problems: [["billing_details.document_type", "invoice_requires_ruc"]],
+  },
+  {
+    name: "Factura with a RUC whose check digit is wrong (the number is not echoed)",
+    order: baseOrder({
       billing_details: {
         company: "X SAC",
         document_type: "ruc",
         document_number: "20601373035",
         receipt_type: "invoice",
       },
-    });
-    const problems = problemsOf(order);
-    expect(problems).toEqual([
-      expect.objectContaining({ field: "billing_details.document_number", rule: "ruc_invalid" }),
-    ]);
-    expect(problems[0]?.message).not.toContain("20601373035");
-  });
-  it("Factura with a RUC of 10 digits", () => {
-    const order = baseOrder({
+    }),
+    problems: [["billing_details.document_number", "ruc_invalid"]],
+    notInMessages: "20601373035",
+  },
+  {
+    name: "Factura with a RUC of 10 digits",
+    order: baseOrder({
       billing_details: {
         company: "X SAC",
         document_type: "ruc",
         document_number: "2060137303",
         receipt_type: "invoice",
       },
-    });
-    expect(rules(problemsOf(order))).toEqual(["ruc_invalid"]);
-  });
-  it("Factura with a RUC but no name", () => {
-    const order = baseOrder({
+    }),
+    problems: [["billing_details.document_number", "ruc_invalid"]],
+  },
+  {
+    name: "Factura with a RUC but no name",
+    order: baseOrder({
       billing_details: { document_type: "ruc", document_number: "20601373034", receipt_type: "invoice" },
-    });
-    expect(rules(problemsOf(order))).toEqual(["customer_name_required"]);
-  });
-  it("DNI that is not 8 digits", () => {
-    const order = baseOrder({
+    }),
+    problems: [["billing_details.company", "customer_name_required"]],
+  },
+  {
+    name: "DNI that is not 8 digits",
+    order: baseOrder({
       billing_details: { first_name: "Ana", document_type: "dni", document_number: 4876543 },
-    });
-    expect(problemsOf(order)).toEqual([
-      expect.objectContaining({ field: "billing_details.document_number", rule: "dni_invalid" }),
-    ]);
-  });
-  it("other document not 1–15 alphanumerics or '-'", () => {
-    const order = baseOrder({
+    }),
+    problems: [["billing_details.document_number", "dni_invalid"]],
+  },
+  {
+    name: "other document not 1–15 alphanumerics or '-'",
+    order: baseOrder({
       billing_details: { first_name: "Ana", document_type: "passport", document_number: "AB 123/45" },
-    });
-    expect(rules(problemsOf(order))).toEqual(["document_number_invalid"]);
-  });
-  it("a document type without its number", () => {
-    const order = baseOrder({
-      billing_details: { first_name: "Ana", document_type: "ce", document_number: null },
-    });
-    expect(rules(problemsOf(order))).toEqual(["document_number_required"]);
-  });
-  it("a document type outside Catálogo 06", () => {
-    const order = baseOrder({
+    }),
+    problems: [["billing_details.document_number", "document_number_invalid"]],
+  },
+  {
+    name: "a document type without its number",
+    order: baseOrder({ billing_details: { first_name: "Ana", document_type: "ce", document_number: null } }),
+    problems: [["billing_details.document_number", "document_number_required"]],
+  },
+  {
+    name: "a document type outside Catálogo 06",
+    order: baseOrder({
       billing_details: { first_name: "Ana", document_type: "licencia", document_number: "1" },
-    });
-    expect(problemsOf(order)).toEqual([
-      expect.objectContaining({ field: "billing_details.document_type", rule: "identity_document_type" }),
-    ]);
-  });
-  it("an unknown receipt_type", () => {
-    const order = baseOrder({
-      billing_details: {
-        first_name: "Ana",
-        document_type: "dni",
-        document_number: "48765432",
-        receipt_type: "nota",
-      },
-    });
-    expect(rules(problemsOf(order))).toEqual(["receipt_type"]);
-  });
-  it("Boleta over S/ 700 without an identity document; 700.00 itself is fine", () => {
-    const over = baseOrder({
+    }),
+    problems: [["billing_details.document_type", "identity_document_type"]],
+  },
+  {
+    name: "an unknown receipt_type",
+    order: baseOrder({ billing_details: { ...dniCustomer, receipt_type: "nota" } }),
+    problems: [["billing_details.receipt_type", "receipt_type"]],
+  },
+  {
+    name: "Boleta over S/ 700 without an identity document",
+    order: baseOrder({
       billing_details: { first_name: "Ana", document_type: "-" },
       lines: [{ name: "TV", quantity: 1, price: "700.01" }],
       lines_total: "700.01",
       subtotal: "700.01",
       total: "700.01",
-    });
-    expect(problemsOf(over)).toEqual([
-      expect.objectContaining({ field: "billing_details.document_type", rule: "boleta_identity_required" }),
-    ]);
-    const at = {
-      ...over,
-      lines: [{ name: "TV", quantity: 1, price: "700.00" }],
-      lines_total: 700,
-      subtotal: 700,
-      total: 700,
-    };
-    expect(receiptOf(at).gross_total).toBe(700);
-  });
-  it("Boleta in USD over the store's USD threshold without identity", () => {
-    const order = baseOrder({
+    }),
+    problems: [["billing_details.document_type", "boleta_identity_required"]],
+    message: /700\.00.*700\.01/,
+  },
+  {
+    name: "Boleta in USD over the store's USD threshold without identity (nor name)",
+    order: baseOrder({
       currency_code: "USD",
       billing_details: null,
       lines: [{ name: "TV", quantity: 1, price: "175.01" }],
       lines_total: null,
       subtotal: null,
       total: "175.01",
-    });
-    expect(rules(problemsOf(order))).toEqual(["boleta_identity_required"]);
-  });
-  it("no lines", () => {
-    expect(problemsOf(baseOrder({ lines: [], lines_total: 0, subtotal: 0, total: 0 }))).toEqual([
-      expect.objectContaining({ field: "lines", rule: "no_lines" }),
-    ]);
-  });
-  it("quantity ≤ 0", () => {
-    const problems = problemsOf(baseOrder({ lines: [{ name: "Grips", quantity: 0, price: "40.00" }] }));
-    expect(problems).toContainEqual(
-      expect.objectContaining({ field: "lines[0].quantity", rule: "quantity_positive" }),
-    );
-    const negative = problemsOf(baseOrder({ lines: [{ name: "Grips", quantity: -1, price: "40.00" }] }));
-    expect(negative).toContainEqual(
-      expect.objectContaining({ field: "lines[0].quantity", rule: "quantity_positive" }),
-    );
-  });
-  it("negative price", () => {
-    const problems = problemsOf(baseOrder({ lines: [{ name: "Grips", quantity: 1, price: "-40.00" }] }));
-    expect(problems).toContainEqual(
-      expect.objectContaining({ field: "lines[0].price", rule: "price_negative" }),
-    );
-  });
-  it("negative line discount", () => {
-    const problems = problemsOf(
-      baseOrder({ lines: [{ name: "Grips", quantity: 1, price: "40.00", discounts_total: "-1" }] }),
-    );
-    expect(problems).toContainEqual(
-      expect.objectContaining({ field: "lines[0].discounts_total", rule: "discount_negative" }),
-    );
-  });
-  it("line discount above the line subtotal", () => {
-    const problems = problemsOf(
-      baseOrder({ lines: [{ name: "Grips", quantity: 1, price: "40.00", discounts_total: "41" }] }),
-    );
-    expect(problems).toContainEqual(
-      expect.objectContaining({ field: "lines[0].discounts_total", rule: "line_discount_exceeds" }),
-    );
-  });
-  it("a line whose value rounds to 0.00 (no reference value for a free line)", () => {
-    const order = baseOrder({
-      lines: [...(baseOrder().lines as unknown[]), { name: "Regalo", quantity: 1, price: 0 }],
-    });
-    expect(rules(problemsOf(order))).toEqual(["free_line_reference_value"]);
-  });
-  it("a line with neither name nor SKU", () => {
-    expect(rules(problemsOf(baseOrder({ lines: [{ quantity: 1, price: "40.00" }] })))).toEqual(["line_name"]);
-  });
-  it("malformed Factura series in the store", () => {
-    const bad = { ...store, series: { invoice: "F-01", ticket: "B001" } };
-    const order = baseOrder({
+    }),
+    problems: [
+      ["billing_details.document_type", "boleta_identity_required"],
+      ["billing_details.first_name", "boleta_name_required"],
+    ],
+  },
+  {
+    name: "Boleta over S/ 700 with a DNI but no name (SUNAT: document and name)",
+    order: baseOrder({
+      billing_details: { document_type: "dni", document_number: "48765432" },
+      lines: [{ name: "TV", quantity: 1, price: "800.00" }],
+      lines_total: "800.00",
+      subtotal: "800.00",
+      total: "800.00",
+    }),
+    problems: [["billing_details.first_name", "boleta_name_required"]],
+    message: /nombre del cliente/,
+  },
+  {
+    name: "Boleta over S/ 700 with prices without IGV: the name is checked on the amount owed",
+    order: baseOrder({
+      taxes_included: false,
+      billing_details: { document_type: "dni", document_number: "48765432" },
+      lines: [{ name: "TV", quantity: 1, price: "600.00" }],
+      lines_total: "600.00",
+      subtotal: "600.00",
+      total: "600.00",
+    }),
+    problems: [["billing_details.first_name", "boleta_name_required"]],
+    message: /708\.00/,
+  },
+  {
+    name: "customer name of 2 characters (SUNAT 2022: 3 to 1,500)",
+    order: baseOrder({ billing_details: { ...dniCustomer, first_name: " Al " } }),
+    problems: [["billing_details.first_name", "customer_name_length"]],
+    message: /3 a 1500.*tiene 2/,
+  },
+  {
+    name: "company name of 1,501 characters",
+    order: baseOrder({
+      billing_details: { company: LONG_NAME, document_type: "ruc", document_number: "20601373034" },
+    }),
+    problems: [["billing_details.company", "customer_name_length"]],
+    message: /tiene 1501/,
+  },
+  // --- series and number
+  {
+    name: "malformed Factura series in the store",
+    order: baseOrder({
       billing_details: { company: "K SAC", document_type: "ruc", document_number: "20601373034" },
-    });
-    expect(problemsOf(order, bad)).toEqual([
-      expect.objectContaining({ field: "series.invoice", rule: "series_format" }),
-    ]);
-  });
-  it("malformed Boleta series in the store; 4-digit contingency series are accepted", () => {
-    expect(rules(problemsOf(baseOrder(), { ...store, series: { invoice: "F001", ticket: "F001" } }))).toEqual(
-      ["series_format"],
-    );
-    expect(rules(problemsOf(baseOrder(), { ...store, series: { invoice: "F001", ticket: "B01" } }))).toEqual([
-      "series_format",
-    ]);
-    expect(receiptOf(baseOrder(), { ...store, series: { invoice: "F001", ticket: "0001" } }).series).toBe(
-      "0001",
-    );
-  });
-  it("a correlative that is not 1–8 digits", () => {
-    expect(rules(problemsOf(baseOrder(), store, { correlative: 0 }))).toEqual(["correlative_format"]);
-    expect(rules(problemsOf(baseOrder(), store, { correlative: 100_000_000 }))).toEqual([
-      "correlative_format",
-    ]);
-    expect(receiptOf(baseOrder(), store, { correlative: 12 }).correlative).toBe(12);
-  });
-  it("line subtotal ≠ price × quantity", () => {
-    const order = baseOrder({ lines: [{ name: "Grips", quantity: 2, price: "20.00", subtotal: "41.00" }] });
-    expect(problemsOf(order)).toEqual([
-      expect.objectContaining({ field: "lines[0].subtotal", rule: "line_subtotal" }),
-    ]);
-  });
-  it("line total ≠ subtotal − discounts_total", () => {
-    const order = baseOrder({
-      lines: [{ name: "Grips", quantity: 1, price: "45.00", discounts_total: "5", total: "41.00" }],
-    });
-    expect(problemsOf(order)).toEqual([
-      expect.objectContaining({ field: "lines[0].total", rule: "line_total" }),
-    ]);
-  });
-  it("line discounts_total ≠ Σ discount_allocations", () => {
-    const order = baseOrder({
-      lines: [
-        {
-          name: "Grips",
-          quantity: 1,
-          price: "45.00",
-          discounts_total: "5",
-          discount_allocations: [{ amount: "4" }],
-        },
-      ],
-    });
-    expect(rules(problemsOf(order))).toEqual(["line_discount_allocations"]);
-  });
-  it("lines_total ≠ Σ line totals", () => {
-    expect(problemsOf(baseOrder({ lines_total: "39.00", subtotal: "39.00" }))).toContainEqual(
-      expect.objectContaining({ field: "lines_total", rule: "lines_total_sum" }),
-    );
-  });
-  it("subtotal ≠ lines_total − order discounts", () => {
-    const problems = problemsOf(baseOrder({ subtotal: "35.00" }));
-    expect(problems).toContainEqual(
-      expect.objectContaining({ field: "subtotal", rule: "subtotal_relation" }),
-    );
-    expect(problems.find((p) => p.rule === "subtotal_relation")?.message).toMatch(/35\.00.*40\.00/);
-  });
-  it("total ≠ subtotal + shipping − shipping discounts", () => {
-    const problems = problemsOf(baseOrder({ shipping_total: "10.00", total: "40.00" }));
-    expect(rules(problems)).toEqual(["total_relation", "total_mismatch"]);
-    expect(problems[0]?.message).toMatch(/40\.00.*50\.00/);
-  });
-  it("total ≠ what lines, discounts and shipping add up to (both figures named)", () => {
-    const problems = problemsOf(baseOrder({ lines_total: null, subtotal: null, total: "39.99" }));
-    expect(problems).toEqual([expect.objectContaining({ field: "total", rule: "total_mismatch" })]);
-    expect(problems[0]?.message).toContain("40.00");
-    expect(problems[0]?.message).toContain("39.99");
-  });
-  it("shipping discount above the shipping cost", () => {
-    const problems = problemsOf(
-      baseOrder({ shipping_total: "5", shipping_discounts_total: "6", total: "39.00", subtotal: "40.00" }),
-    );
-    expect(rules(problems)).toContain("shipping_discount_exceeds");
-  });
-  it("negative shipping", () => {
-    expect(rules(problemsOf(baseOrder({ shipping_total: "-5", total: "35.00" })))).toContain(
-      "amount_negative",
-    );
-  });
-  it("order discount above the lines' value", () => {
-    const order = baseOrder({
+    }),
+    store: series({ invoice: "F-01" }),
+    problems: [["series.invoice", "series_format"]],
+  },
+  {
+    name: "a Boleta series that starts with F",
+    order: baseOrder(),
+    store: series({ ticket: "F001" }),
+    problems: [["series.ticket", "series_format"]],
+  },
+  {
+    name: "a Boleta series of 3 characters",
+    order: baseOrder(),
+    store: series({ ticket: "B01" }),
+    problems: [["series.ticket", "series_format"]],
+  },
+  {
+    name: "correlative 0",
+    order: baseOrder(),
+    options: { correlative: 0 },
+    problems: [["correlative", "correlative_format"]],
+  },
+  {
+    name: "correlative of 9 digits",
+    order: baseOrder(),
+    options: { correlative: 100_000_000 },
+    problems: [["correlative", "correlative_format"]],
+  },
+  // --- lines
+  {
+    name: "no lines",
+    order: baseOrder({ lines: [], lines_total: 0, subtotal: 0, total: 0 }),
+    problems: [["lines", "no_lines"]],
+  },
+  {
+    name: "quantity 0",
+    order: oneLine({ quantity: 0, price: "40.00" }),
+    includes: [["lines[0].quantity", "quantity_positive"]],
+  },
+  {
+    name: "negative quantity",
+    order: oneLine({ quantity: -1, price: "40.00" }),
+    includes: [["lines[0].quantity", "quantity_positive"]],
+  },
+  {
+    name: "quantity with 11 decimals (SUNAT 2025: at most 10)",
+    order: oneLine({ quantity: "1.00000000001", price: "40.00" }),
+    problems: [["lines[0].quantity", "quantity_format"]],
+    message: /10 decimales/,
+  },
+  {
+    name: "quantity with 13 integer digits (SUNAT 2025: at most 12)",
+    order: oneLine({ quantity: "1000000000000", price: "0.00" }),
+    includes: [["lines[0].quantity", "quantity_format"]],
+  },
+  {
+    name: "negative price",
+    order: oneLine({ quantity: 1, price: "-40.00" }),
+    includes: [["lines[0].price", "price_negative"]],
+  },
+  {
+    name: "negative line discount",
+    order: oneLine({ quantity: 1, price: "40.00", discounts_total: "-1" }),
+    includes: [["lines[0].discounts_total", "discount_negative"]],
+  },
+  {
+    name: "line discount above the line subtotal",
+    order: oneLine({ quantity: 1, price: "40.00", discounts_total: "41" }),
+    includes: [["lines[0].discounts_total", "line_discount_exceeds"]],
+  },
+  {
+    name: "a line whose value rounds to 0.00 (no reference value for a free line)",
+    order: baseOrder({
+      lines: [...(baseOrder().lines as unknown[]), { name: "Regalo", quantity: 1, price: 0 }],
+    }),
+    problems: [["lines[1].price", "free_line_reference_value"]],
+  },
+  {
+    name: "a line with neither name nor SKU",
+    order: baseOrder({ lines: [{ quantity: 1, price: "40.00" }] }),
+    problems: [["lines[0].name", "line_name"]],
+  },
+  {
+    name: "line subtotal ≠ price × quantity",
+    order: oneLine({ quantity: 2, price: "20.00", subtotal: "41.00" }),
+    problems: [["lines[0].subtotal", "line_subtotal"]],
+  },
+  {
+    name: "line total ≠ subtotal − discounts_total",
+    order: oneLine({ quantity: 1, price: "45.00", discounts_total: "5", total: "41.00" }),
+    problems: [["lines[0].total", "line_total"]],
+  },
+  {
+    name: "line discounts_total ≠ Σ discount_allocations",
+    order: oneLine({
+      quantity: 1,
+      price: "45.00",
+      discounts_total: "5",
+      discount_allocations: [{ amount: "4" }],
+    }),
+    problems: [["lines[0].discounts_total", "line_discount_allocations"]],
+  },
+  {
+    name: "plastic bags whose price does not cover the ICBPER",
+    order: baseOrder({
+      lines: [{ name: "Bolsa", sku: "BOLSA-PLASTICO", quantity: 2, price: "0.20" }],
+      lines_total: "0.40",
+      subtotal: "0.40",
+      total: "0.40",
+    }),
+    problems: [["lines[0].price", "icbper_not_charged"]],
+  },
+  {
+    name: "a fractional number of bags",
+    order: baseOrder({
+      lines: [{ name: "Bolsa", sku: "BOLSA-PLASTICO", quantity: 1.5, price: "1.00" }],
+      lines_total: 1.5,
+      subtotal: 1.5,
+      total: 1.5,
+    }),
+    problems: [["lines[0].quantity", "icbper_bag_quantity"]],
+  },
+  // --- order figures
+  {
+    name: "lines_total that is neither Σ line totals nor Σ line subtotals",
+    order: baseOrder({ lines_total: "39.00", subtotal: "39.00" }),
+    includes: [["lines_total", "lines_total_sum"]],
+    message: /39\.00.*40\.00/,
+  },
+  {
+    name: "subtotal ≠ Σ line totals − order discounts",
+    order: baseOrder({ subtotal: "35.00" }),
+    includes: [["subtotal", "subtotal_relation"]],
+    message: /35\.00.*40\.00/,
+  },
+  {
+    name: "total ≠ subtotal + shipping − shipping discounts",
+    order: baseOrder({ shipping_total: "10.00", total: "40.00" }),
+    problems: [
+      ["total", "total_relation"],
+      ["total", "total_mismatch"],
+    ],
+    message: /40\.00.*50\.00/,
+  },
+  {
+    name: "total ≠ what lines, discounts and shipping add up to (both figures named)",
+    order: baseOrder({ lines_total: null, subtotal: null, total: "39.99" }),
+    problems: [["total", "total_mismatch"]],
+    message: /40\.00.*39\.99/,
+  },
+  {
+    name: "shipping discount above the shipping cost",
+    order: baseOrder({
+      shipping_total: "5",
+      shipping_discounts_total: "6",
+      total: "39.00",
+      subtotal: "40.00",
+    }),
+    includes: [["shipping_discounts_total", "shipping_discount_exceeds"]],
+  },
+  {
+    name: "negative shipping",
+    order: baseOrder({ shipping_total: "-5", total: "35.00" }),
+    includes: [["shipping_total", "amount_negative"]],
+  },
+  {
+    name: "order discount above the lines' value",
+    order: baseOrder({
       lines: [
         { name: "Grips", quantity: 1, price: "40.00" },
         { name: "Regalo", quantity: 1, price: "10.00", discounts_total: "10.00" },
@@ -553,47 +634,85 @@ describe("refusals: each rule on its own", () => {
       subtotal: "-5.00",
       shipping_total: "10.00",
       total: "5.00",
-    });
-    expect(rules(problemsOf(order))).toEqual(["order_discount_exceeds"]);
-  });
-  it("plastic bags whose price does not cover the ICBPER", () => {
-    const order = baseOrder({
-      lines: [{ name: "Bolsa", sku: "BOLSA-PLASTICO", quantity: 2, price: "0.20" }],
-      lines_total: "0.40",
-      subtotal: "0.40",
-      total: "0.40",
-    });
-    expect(problemsOf(order)).toEqual([
-      expect.objectContaining({ field: "lines[0].price", rule: "icbper_not_charged" }),
-    ]);
-  });
-  it("a fractional number of bags", () => {
-    const order = baseOrder({
-      lines: [{ name: "Bolsa", sku: "BOLSA-PLASTICO", quantity: 1.5, price: "1.00" }],
-      lines_total: 1.5,
-      subtotal: 1.5,
-      total: 1.5,
-    });
-    expect(rules(problemsOf(order))).toEqual(["icbper_bag_quantity"]);
-  });
-  it("an unsupported currency", () => {
-    expect(problemsOf(baseOrder({ currency_code: "EUR" }))).toEqual([
-      expect.objectContaining({ field: "currency_code", rule: "currency" }),
-    ]);
-  });
-  it("an order of another store", () => {
-    expect(rules(problemsOf(baseOrder({ store_id: 4 })))).toEqual(["store_mismatch"]);
-  });
-  it("no date to issue from, or a malformed issue date", () => {
-    expect(rules(problemsOf(baseOrder({ placed: null, created: null })))).toEqual(["issue_date"]);
-    expect(rules(problemsOf(baseOrder({ placed: "ayer" })))).toEqual(["issue_date"]);
-    expect(rules(problemsOf(baseOrder(), store, { issueDate: "2024-02-30" }))).toEqual(["issue_date"]);
-  });
-  it("a payload of the wrong shape: field and rule named", () => {
-    const problems = problemsOf({ id: 1, currency_code: "PEN", lines: [{ quantity: "tres", price: "1" }] });
-    expect(problems).toContainEqual(expect.objectContaining({ field: "lines[0].quantity", rule: "schema" }));
-    expect(problems).toContainEqual(expect.objectContaining({ field: "total", rule: "schema" }));
-  });
+    }),
+    problems: [["discounts_total", "order_discount_exceeds"]],
+  },
+  {
+    name: "a total of 1e12 (SUNAT amounts: 12 integer digits; legend 1000 cannot say it)",
+    order: oneLine({ quantity: 1, price: "1000000000000.00" }),
+    includes: [
+      ["lines[0].price", "amount_too_large"],
+      ["lines[0].subtotal", "amount_too_large"],
+    ],
+    message: /999,999,999,999\.99/,
+  },
+  {
+    name: "a total just under 1e12 whose gross with IGV reaches it (prices without IGV)",
+    order: baseOrder({
+      taxes_included: false,
+      billing_details: { company: "K SAC", document_type: "ruc", document_number: "20601373034" },
+      lines: [{ name: "Planta", quantity: 1, price: "900000000000.00" }],
+      lines_total: null,
+      subtotal: null,
+      total: "900000000000.00",
+    }),
+    problems: [["total", "amount_too_large"]],
+    message: /1062000000000\.00/,
+  },
+  // --- store, currency, dates, shape
+  {
+    name: "an unsupported currency",
+    order: baseOrder({ currency_code: "EUR" }),
+    problems: [["currency_code", "currency"]],
+  },
+  {
+    name: "an order of another store",
+    order: baseOrder({ store_id: 4 }),
+    problems: [["store_id", "store_mismatch"]],
+  },
+  {
+    name: "no date to issue from",
+    order: baseOrder({ placed: null, created: null }),
+    problems: [["placed", "issue_date"]],
+  },
+  {
+    name: "a placed date that is not a date",
+    order: baseOrder({ placed: "ayer" }),
+    problems: [["placed", "issue_date"]],
+  },
+  {
+    name: "an issue date that does not exist",
+    order: baseOrder(),
+    options: { issueDate: "2024-02-30" },
+    problems: [["issue_date", "issue_date"]],
+  },
+  {
+    name: "a payload of the wrong shape: field and rule named",
+    order: { id: 1, currency_code: "PEN", lines: [{ quantity: "tres", price: "1" }] },
+    includes: [
+      ["lines[0].quantity", "schema"],
+      ["total", "schema"],
+    ],
+  },
+];
+
+describe("refusals: each rule on its own", () => {
+  it.each(refusals)(
+    "$name",
+    ({ order, store: storeConfig, options, problems, includes, message, notInMessages }) => {
+      const found = problemsOf(order, storeConfig ?? store, options ?? {});
+      const pairs = found.map((p) => [p.field, p.rule]);
+      if (problems) expect(pairs).toEqual(problems);
+      for (const pair of includes ?? []) expect(pairs).toContainEqual(pair);
+      const expected = (problems ?? includes ?? [])[0];
+      if (message) {
+        const first = found.find((p) => p.field === expected?.[0] && p.rule === expected?.[1]);
+        expect(first?.message).toMatch(message);
+      }
+      if (notInMessages) for (const p of found) expect(p.message).not.toContain(notInMessages);
+    },
+  );
+
   it("reports every broken rule at once", () => {
     const order = baseOrder({
       billing_details: {
@@ -613,6 +732,45 @@ describe("refusals: each rule on its own", () => {
         "total_mismatch",
       ]),
     );
+  });
+});
+
+describe("the limits themselves are accepted", () => {
+  it("a Boleta of exactly S/ 700.00 without identity", () => {
+    const order = baseOrder({
+      billing_details: { first_name: "Ana", document_type: "-" },
+      lines: [{ name: "TV", quantity: 1, price: "700.00" }],
+      lines_total: 700,
+      subtotal: 700,
+      total: 700,
+    });
+    expect(receiptOf(order).gross_total).toBe(700);
+  });
+  it("a 4-digit contingency series, and a reserved correlative", () => {
+    expect(receiptOf(baseOrder(), series({ ticket: "0001" })).series).toBe("0001");
+    expect(receiptOf(baseOrder(), store, { correlative: 12 }).correlative).toBe(12);
+  });
+  it("a quantity with 10 decimals", () => {
+    const order = oneLine({ quantity: "0.0000000001", price: "400000000000.00" });
+    expect(receiptOf({ ...order, lines_total: null, subtotal: null }).items[0]?.quantity).toBe(1e-10);
+  });
+  it("a total of 999,999,999,999.99, said in words", () => {
+    const total = "999999999999.99";
+    const order = baseOrder({
+      billing_details: { company: "K SAC", document_type: "ruc", document_number: "20601373034" },
+      lines: [{ name: "Planta", quantity: 1, price: total }],
+      lines_total: total,
+      subtotal: total,
+      total,
+    });
+    const receipt = receiptOf(order);
+    expect(receipt.gross_total).toBe(999_999_999_999.99);
+    expect(receipt.legends[0]?.value).toMatch(/^SON NOVECIENTOS NOVENTA Y NUEVE MIL .* CON 99\/100 SOLES$/);
+  });
+  it("a customer name of exactly 3 and of exactly 1,500 characters", () => {
+    const named = (first_name: string) => baseOrder({ billing_details: { ...dniCustomer, first_name } });
+    expect(receiptOf(named("Ana")).customer_information.name).toBe("Ana");
+    expect(receiptOf(named("N".repeat(1500))).customer_information.name).toHaveLength(1500);
   });
 });
 
@@ -697,7 +855,24 @@ describe("arithmetic", () => {
 describe("issue date and determinism", () => {
   it("takes placed in Peru time (UTC−5): 03:00Z on Jan 1st is still Dec 31st in Lima", () => {
     expect(receiptOf(baseOrder({ placed: "2024-01-01T03:00:00Z" })).issue_date).toBe("2023-12-31");
+    // The seed's own timestamp forms (Date.parse reads no "-05").
+    expect(receiptOf(baseOrder({ placed: "2024-01-01T22:00:00.000-05" })).issue_date).toBe("2024-01-01");
+    expect(receiptOf(baseOrder({ placed: "2024-01-01T22:00:00.000-0500" })).issue_date).toBe("2024-01-01");
     expect(receiptOf(baseOrder({ placed: "2024-01-01T05:00:00Z" })).issue_date).toBe("2024-01-01");
+  });
+  it("an issueDate option is the receipt's date and the year of its ICBPER rate", () => {
+    const order = baseOrder({
+      lines: [{ name: "Bolsa", sku: "BOLSA-PLASTICO", quantity: 2, price: "1.00" }],
+      lines_total: 2,
+      subtotal: 2,
+      total: 2,
+      placed: "2022-12-31T20:00:00Z",
+    });
+    expect(receiptOf(order).items[0]).toMatchObject({ plastic_tax_factor: 0.4, plastic_tax_total: 0.8 });
+    const issued = receiptOf(order, store, { issueDate: "2023-01-02" });
+    expect(issued.issue_date).toBe("2023-01-02");
+    expect(issued.items[0]).toMatchObject({ plastic_tax_factor: 0.5, plastic_tax_total: 1 });
+    expect(issued.gross_total).toBe(2);
   });
   it("falls back to created, and the caller can override", () => {
     expect(receiptOf(baseOrder({ placed: null, created: "2022-05-05T10:00:00Z" })).issue_date).toBe(
@@ -734,3 +909,41 @@ describe("tolerant order schema", () => {
     expect(receiptOf(order)).toMatchObject({ global_discounts_gross_total: 10, gross_total: 30 });
   });
 });
+
+describe("documented normalisations and readings", () => {
+  it("a customer name on several lines goes out on one (SUNAT 2022 refuses line breaks, not the name)", () => {
+    const order = baseOrder({
+      billing_details: {
+        company: "Kalagreen\r\n  Sac\t",
+        document_type: "ruc",
+        document_number: "20601373034",
+      },
+    });
+    expect(receiptOf(order).customer_information.name).toBe("Kalagreen Sac");
+  });
+  it("an item description over 250 characters is shortened to 250, ending in …", () => {
+    const long = `Polo ${"á".repeat(300)}`;
+    const item = receiptOf(oneLineOrder(long)).items[0];
+    expect(Array.from(item?.name ?? "")).toHaveLength(250);
+    expect(item?.name.startsWith("Polo ááá")).toBe(true);
+    expect(item?.name.endsWith("á…")).toBe(true);
+    const exactly = "x".repeat(250);
+    expect(receiptOf(oneLineOrder(exactly)).items[0]?.name).toBe(exactly);
+  });
+  it("counts characters, not UTF-16 units: 250 emoji are not shortened", () => {
+    const emoji = "🧉".repeat(250);
+    expect(receiptOf(oneLineOrder(emoji)).items[0]?.name).toBe(emoji);
+  });
+  it.each([
+    ["Σ line totals (the seed's text)", "180.00"],
+    ["Σ line subtotals (the seed's example)", "300.00"],
+  ])("lines_total read as %s is accepted; the receipt is the same", (_, linesTotal) => {
+    const order = { ...fixtureOrder("boleta-dni-discounts"), lines_total: linesTotal };
+    const reference = receiptOf(fixtureOrder("boleta-dni-discounts"));
+    expect(receiptOf(order)).toEqual(reference);
+  });
+});
+
+function oneLineOrder(name: string): Record<string, unknown> {
+  return baseOrder({ lines: [{ name, quantity: 1, price: "40.00" }] });
+}
