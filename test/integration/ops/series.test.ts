@@ -37,7 +37,9 @@ describe("cpe series", () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([
       { series: "B001", counter: null, apiHighest: 0, next: 1 },
+      { series: "BC01", counter: null, apiHighest: 0, next: 1 },
       { series: "F001", counter: null, apiHighest: 66, next: 67 },
+      { series: "FC01", counter: null, apiHighest: 0, next: 1 },
     ]);
     const text = await series("list");
     expect(text.stdout).toMatch(/^F001 +- \(se inicia en el primer uso\) +66 +F001-67$/m);

@@ -284,15 +284,16 @@ describe("lists", () => {
     );
   });
 
-  it("iterates over every page with the `after` cursor", async () => {
-    const all = Array.from({ length: 25 }, (_, index) => order(1000 - index));
+  it("iterates over every page with id filters (sort=id:asc, id=gt:last), never a cursor", async () => {
+    const all = Array.from({ length: 25 }, (_, index) => order(976 + index));
     const fetch = fakeFetch((request) => {
       if (isToken(request)) return tokenResponse("tok");
-      const after = request.url.searchParams.get("after");
-      const start = after === null ? 0 : all.findIndex((o) => String(o.id) === after) + 1;
+      expect(request.url.searchParams.get("after")).toBeNull();
+      expect(request.url.searchParams.get("sort")).toBe("id:asc");
+      const above = Number((request.url.searchParams.get("id") ?? "gt:0").replace("gt:", ""));
       const limit = Number(request.url.searchParams.get("limit") ?? 10);
-      const data = all.slice(start, start + limit);
-      return json(200, { object: "list", data, has_more: start + limit < all.length });
+      const rest = all.filter((o) => o.id > above);
+      return json(200, { object: "list", data: rest.slice(0, limit), has_more: rest.length > limit });
     });
     const client = new AceleralaClient({ baseUrl: BASE_URL, credentials: CREDENTIALS, fetch });
     const seen: Array<number | string> = [];
@@ -300,7 +301,7 @@ describe("lists", () => {
       seen.push(item.id);
     expect(seen).toEqual(all.map((o) => o.id));
     const pages = fetch.requests.filter((r) => !isToken(r));
-    expect(pages.map((r) => r.url.searchParams.get("after"))).toEqual([null, "991", "981"]);
+    expect(pages.map((r) => r.url.searchParams.get("id"))).toEqual([null, "gt:985", "gt:995"]);
     expect(pages.every((r) => r.url.searchParams.get("payment_status") === "paid")).toBe(true);
   });
 
