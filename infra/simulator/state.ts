@@ -4,8 +4,8 @@ import { type ListedObject, type ListPage, type ListSpec, listObjects, selectFie
 import type { SunatAnswer, SunatPolicyEngine } from "./sunat";
 import { validateReceipt } from "./sunat-validation";
 import {
-  type OrderEventType,
   SUBSCRIBABLE_EVENT_TYPES,
+  type SubscribableEventType,
   type WebhookDispatcher,
   type WebhookEvent,
   type WebhookSubscription,
@@ -332,6 +332,7 @@ export class SimulatorState {
     };
     this.receipts.set(id, receipt);
     this.receiptByNumber.set(`${storeId}|${documentNumber}`, id);
+    this.emit("receipts.created", receipt);
     this.scheduleSunatAnswer(receipt);
     return structuredClone(receipt);
   }
@@ -388,6 +389,8 @@ export class SimulatorState {
     receipt.sunat_message = answer.message;
     receipt.cdr_url = `${this.deps.baseUrl()}/files/${receipt.id}.zip`;
     receipt.modified = now();
+    // SUNAT's answer, by webhook (the seed's receipts.created.accepted / .rejected).
+    this.emit(answer.accepted ? "receipts.created.accepted" : "receipts.created.rejected", receipt);
   }
 
   // ---------- webhooks ----------
@@ -448,13 +451,14 @@ export class SimulatorState {
       }));
   }
 
-  private emit(type: OrderEventType, order: StoredOrder): void {
+  /** Sends the event (with a copy of the order or receipt it is about) to the subscriptions that enabled it. */
+  private emit(type: SubscribableEventType, object: StoredOrder | StoredReceipt): void {
     const event: WebhookEvent = {
       id: this.deps.newEventId(),
       type,
       created: now(),
-      store_id: order.store_id,
-      data: { object: structuredClone(order) },
+      store_id: object.store_id,
+      data: { object: structuredClone(object) },
     };
     this.deps.webhooks.emit(event, this.targetsFor(event));
   }
