@@ -42,6 +42,8 @@ export const WORKER_METRICS = {
   skipped: "OrdersSkipped",
   retried: "ReceiptRetries",
   exhausted: "ReceiptRetriesExhausted",
+  /** A receipt event that changed nothing (no record waiting for it, already final, no answer yet). */
+  receiptEventUnchanged: "ReceiptEventsUnchanged",
 } as const;
 
 export interface WorkerDependencies {
@@ -153,6 +155,7 @@ export function createWorkerHandler(
 
     function recordReceiptEvent(logger: Logger, outcome: ReceiptEventOutcome): void {
       if (outcome.status === "unchanged") {
+        metrics.addMetric(WORKER_METRICS.receiptEventUnchanged, MetricUnit.Count, 1);
         logger.info("receipt event changed nothing", { reason: outcome.reason });
         return;
       }

@@ -5,7 +5,7 @@ import {
   normaliseId,
   readEnvelope,
 } from "./envelope";
-import { verifyWebhook, weakSecrets } from "./signature";
+import { MIN_SECRET_BYTES, verifyWebhook, weakSecrets } from "./signature";
 
 /**
  * What the webhook receiver does with one HTTP request, decided without I/O: the handler only enqueues
@@ -153,7 +153,7 @@ export function decideWebhook(
     const which = weak.map(({ position, bytes }) => `#${position} has ${bytes} bytes`).join(", ");
     return unavailable(
       "weak_secret",
-      `webhook signing secret(s) of ${secrets.length} too short: ${which}; each must decode to at least 24 bytes`,
+      `webhook signing secret(s) of ${secrets.length} too short: ${which}; each must decode to at least ${MIN_SECRET_BYTES} bytes`,
     );
   }
 

@@ -7,6 +7,7 @@ import type { ReceiptStore } from "../../../lib/store/receipt-store";
 import { RECEIPT_EVENT_TYPES } from "../../../lib/webhook/envelope";
 import { generateWebhookSecret, signWebhook } from "../../../lib/webhook/signature";
 import { localAwsEnv } from "../../support/local-stack";
+import { waitForReceiptState } from "../../support/receipts";
 
 // Every legitimate delivery form, over real HTTP on the local stack: receiver (Function URL server) → SQS FIFO →
 // worker → simulator → DynamoDB. The CDR poller is an hour away, so every ACCEPTED below was recorded from a
@@ -49,22 +50,8 @@ function receiptsOf(orderId: number) {
   return stack.simulator.listReceipts({ order_id: String(orderId), limit: "100" }).data;
 }
 
-async function waitForState(
-  key: { storeId: number; orderId: number },
-  states: ReceiptState[],
-  timeout = 20_000,
-) {
-  let record: ReceiptRecord | undefined;
-  await expect
-    .poll(
-      async () => {
-        record = await store.get(key);
-        return record?.state;
-      },
-      { timeout, interval: 100 },
-    )
-    .toSatisfy((state) => states.includes(state as ReceiptState));
-  return record as ReceiptRecord;
+function waitForState(key: { storeId: number; orderId: number }, states: ReceiptState[], timeout = 20_000) {
+  return waitForReceiptState(store, key, states, timeout);
 }
 
 async function post(body: string, webhookId: string, path = WEBHOOK_PATH) {
