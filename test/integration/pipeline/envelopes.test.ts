@@ -1,6 +1,8 @@
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack, WEBHOOK_PATH } from "../../../infra/local/stack";
 import { makeOrder } from "../../../infra/simulator/order-factory";
+import { createSqsClient } from "../../../lib/queue/order-events";
 import { createReceiptStore } from "../../../lib/runtime";
 import type { ReceiptRecord, ReceiptState } from "../../../lib/store/receipt-record";
 import type { ReceiptStore } from "../../../lib/store/receipt-store";
@@ -222,6 +224,30 @@ describe("deliveries in every legitimate form", () => {
     const body = JSON.stringify({ type: "orders.created.placed", data: order });
     expect((await post(body, `msg_path_${key.orderId}`)).status).toBe(400);
     expect((await post(body, `msg_path_${key.orderId}`, `${WEBHOOK_PATH}/511`)).status).toBe(202);
+    expectAcceptedByReceiptEvent(await waitForState(key, ["ACCEPTED"]));
+  });
+
+  it("an old whole-envelope message already on the queue (an earlier version's) is still issued", async () => {
+    const key = placeOrder();
+    const sqs = createSqsClient(stack.env.AWS_REGION);
+    try {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.env.ORDER_EVENTS_QUEUE_URL,
+          MessageBody: JSON.stringify({
+            id: `evt_legacy_${key.orderId}`,
+            type: "orders.updated.placed",
+            created: new Date().toISOString(),
+            store_id: 511,
+            data: { object: key.order },
+          }),
+          MessageGroupId: `511#${key.orderId}`,
+          MessageDeduplicationId: `evt_legacy_${key.orderId}`,
+        }),
+      );
+    } finally {
+      sqs.destroy();
+    }
     expectAcceptedByReceiptEvent(await waitForState(key, ["ACCEPTED"]));
   });
 });

@@ -1,4 +1,4 @@
-import { DeleteQueueCommand } from "@aws-sdk/client-sqs";
+import { DeleteMessageCommand, DeleteQueueCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrderEventsQueues } from "../../../infra/local/sqs-local";
 import {
@@ -6,6 +6,7 @@ import {
   enqueueOrderEvent,
   parseOrderEventMessage,
 } from "../../../lib/queue/order-events";
+import { readEnvelope } from "../../../lib/webhook/envelope";
 import { type OrderEventsQueueFixture, startOrderEventsQueue } from "./local-queue";
 
 let local: OrderEventsQueueFixture;
@@ -58,6 +59,30 @@ describe("enqueueOrderEvent (fauxqs)", () => {
     expect(sent.groupId).toBe("511#40002");
     const [message] = await local.receive();
     expect(parseOrderEventMessage(message?.Body ?? "")).toEqual({ ok: true, event, legacy: false });
+  });
+
+  it('"0123" and 123, read from two deliveries, land in one FIFO group', async () => {
+    const groups: string[] = [];
+    for (const [webhookId, id] of [
+      ["msg_a", "040003"],
+      ["msg_b", 40003],
+    ] as const) {
+      const reading = readEnvelope(
+        { type: "orders.updated.placed", store_id: "511", data: { object: { id } } },
+        { webhookId, signedAtSeconds: 1_760_000_000 },
+      );
+      if (reading.outcome !== "event") throw new Error(`not an event: ${JSON.stringify(reading)}`);
+      await enqueueOrderEvent(local.sqs, local.queueUrl, reading.event);
+    }
+    // FIFO hands out a group's next message only once the one before is done: receive, delete, receive again.
+    for (let i = 0; i < 2; i++) {
+      const [message] = await local.receive();
+      groups.push(message?.Attributes?.MessageGroupId ?? "");
+      await local.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: local.queueUrl, ReceiptHandle: message?.ReceiptHandle }),
+      );
+    }
+    expect(groups).toEqual(["511#40003", "511#40003"]);
   });
 
   it("hashes a webhook-id SQS would refuse, and still deduplicates on it", async () => {
