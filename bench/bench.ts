@@ -1,16 +1,21 @@
 /**
- * `npm run bench [-- --orders 1000 --delayed-orders 400 --concurrency 50 --init-runs 20]`
+ * `npm run bench [-- --orders 1000 --delayed-orders 400 --concurrency 50 --init-runs 20 --answer-orders 100 --answer-rate 10]`
  *
  * The whole pipeline on the local stack (DynamoDB Local, fauxqs, the simulator, the real handlers in child-process
  * Lambda environments), driven by signed webhooks we send ourselves (the simulator's own deliveries are dropped):
  *  A. SUNAT answers within the POST (sunatDelayMs 0): the worker records the answer itself;
  *  B. SUNAT answers ~100 ms later: the CDR poller (every second, first poll after 0.2 s) records it.
+ *  C. SUNAT's answer by webhook: SUNAT answers 2 s after the POST and the poller runs at its production interval
+ *     (every minute, first poll a minute after submission), on a stack of its own; webhook → ACCEPTED with the
+ *     receipt events on (the simulator delivers them) against the same run with them off (the poller alone).
+ *     `--only-answer` runs just C and prints its table (no file is written).
  * Plus bundle sizes and init times (bench/bundles.ts), the receiver's own decision time in-process, peak memory,
  * AWS requests per order (bench/aws-proxy.ts) and a cost estimate (bench/costs.ts). Writes bench/results.json and
  * the README's "Benchmark" section (between its bench markers), and prints the Markdown table.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { RECEIPT_EVENT_TYPES } from "../lib/webhook/envelope";
 import { decideWebhook } from "../lib/webhook/receive";
 import { signWebhook } from "../lib/webhook/signature";
 import type { ApiCount, ProxyCounts } from "./aws-proxy";
@@ -39,6 +44,10 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "2024" },
     /** The event source's batches in flight; 2 is ORDER_EVENTS_QUEUE.maximumConcurrency, what AWS runs. */
     "worker-concurrency": { type: "string", default: "2" },
+    /** Variant C: orders per run, sent as a steady trickle (so the figure is the answer's path, not a queue). */
+    "answer-orders": { type: "string", default: "100" },
+    "answer-rate": { type: "string", default: "10" },
+    "only-answer": { type: "boolean", default: false },
   },
 });
 const ORDERS = Number(args.orders);
@@ -48,6 +57,11 @@ const INIT_RUNS = Number(args["init-runs"]);
 const SEED = Number(args.seed);
 const WORKER_CONCURRENCY = Number(args["worker-concurrency"]);
 const SETTLE_TIMEOUT_MS = 180_000;
+const ANSWER_ORDERS = Number(args["answer-orders"]);
+const ANSWER_RATE = Number(args["answer-rate"]);
+/** Variant C: SUNAT's delay; the production poller (CDR_POLL_BASE_SECONDS' default, the stack's EventBridge rate). */
+const ANSWER_SUNAT_DELAY_MS = 2_000;
+const PRODUCTION_POLL_SECONDS = 60;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -197,6 +211,107 @@ async function runVariant(
   return { result, sent };
 }
 
+interface AnswerVariantResult {
+  receiptEvents: boolean;
+  orders: number;
+  /** Webhook sent → record ACCEPTED (its finalizedAt). */
+  webhookToAcceptedMs: { p50: number; p99: number; max: number };
+  states: Record<string, number>;
+  settled: boolean;
+}
+
+/** Variant C, one run: SUNAT answers 2 s after the POST; the receipt events are delivered, or dropped. */
+async function runAnswerVariant(
+  pipeline: Pipeline,
+  receiptEvents: boolean,
+  seed: number,
+): Promise<AnswerVariantResult> {
+  const { stack } = pipeline;
+  stack.simulator.setSunatPolicy({ delayMs: ANSWER_SUNAT_DELAY_MS });
+  // The bench sends the order webhooks itself; the simulator's subscription carries only the receipt events.
+  stack.simulator.setDeliveryConfig({ drop: !receiptEvents });
+  const orderIds = placeOrders(stack.simulator, ANSWER_ORDERS, seed);
+  const label = `C (receipt events ${receiptEvents ? "on" : "off"})`;
+  log(`${label}: ${ANSWER_ORDERS} orders at ${ANSWER_RATE} / s, SUNAT after ${ANSWER_SUNAT_DELAY_MS} ms`);
+  const sent = await sendWebhooks(
+    pipeline,
+    orderIds.map((orderId) => ({
+      orderId,
+      eventId: `evt_bench_c${receiptEvents ? "on" : "off"}_${orderId}`,
+    })),
+    { concurrency: 10, ratePerSecond: ANSWER_RATE },
+  );
+  // The poller alone needs up to two of its minutes per receipt.
+  const timeout = receiptEvents ? SETTLE_TIMEOUT_MS : SETTLE_TIMEOUT_MS + 4 * PRODUCTION_POLL_SECONDS * 1000;
+  const { rows, settled } = await waitUntilSettled(pipeline, orderIds, timeout, 250);
+  if (!settled) log(`${label}: not every receipt settled within ${timeout / 1000} s`);
+  const sentAt = new Map(sent.map((webhook) => [webhook.orderId, webhook.sentAt]));
+  const latencies: number[] = [];
+  const states: Record<string, number> = {};
+  for (const orderId of orderIds) {
+    const row = rows.get(orderId);
+    const state = row?.state ?? "MISSING";
+    states[state] = (states[state] ?? 0) + 1;
+    if (state === "ACCEPTED" && row?.finalizedAt)
+      latencies.push(Date.parse(row.finalizedAt) - (sentAt.get(orderId) ?? 0));
+  }
+  const result: AnswerVariantResult = {
+    receiptEvents,
+    orders: ANSWER_ORDERS,
+    webhookToAcceptedMs: {
+      p50: round(percentile(latencies, 50), 0),
+      p99: round(percentile(latencies, 99), 0),
+      max: round(Math.max(...latencies), 0),
+    },
+    states,
+    settled,
+  };
+  log(`${label}: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** Variant C on a stack of its own: the CDR poller at its production interval. */
+async function runAnswerVariants(): Promise<AnswerVariantResult[]> {
+  log("variant C: starting a local stack with the poller at its production interval");
+  const pipeline = await startPipeline({
+    namePrefix: `bench-c-${process.pid}`,
+    visibilityTimeoutSeconds: 5,
+    seed: SEED,
+    stack: {
+      sunatDelayMs: ANSWER_SUNAT_DELAY_MS,
+      cdrPollSeconds: PRODUCTION_POLL_SECONDS,
+      cdrPollBaseSeconds: PRODUCTION_POLL_SECONDS,
+      workerRetryBaseSeconds: 0.5,
+      simulatorSeed: SEED,
+      workerConcurrency: WORKER_CONCURRENCY,
+      webhookEvents: RECEIPT_EVENT_TYPES,
+    },
+  });
+  try {
+    const on = await runAnswerVariant(pipeline, true, SEED + 4);
+    const off = await runAnswerVariant(pipeline, false, SEED + 5);
+    return [on, off];
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+function answerMarkdown(results: readonly AnswerVariantResult[]): string {
+  const [on, off] = results;
+  if (!on || !off) throw new Error("variant C needs its two runs");
+  const states = (record: Record<string, number>) =>
+    Object.entries(record)
+      .map(([state, count]) => `${state} ${count}`)
+      .join(", ");
+  return [
+    `| C: SUNAT answers ${ANSWER_SUNAT_DELAY_MS / 1000} s after the POST, CDR poller every ${PRODUCTION_POLL_SECONDS} s (first poll ${PRODUCTION_POLL_SECONDS} s after submission) | Receipt events on | Receipt events off (poller only) | Goal |`,
+    "| --- | --- | --- | --- |",
+    `| Orders; webhooks sent per second | ${on.orders}; ${ANSWER_RATE} | ${off.orders}; ${ANSWER_RATE} | |`,
+    `| Webhook sent → ACCEPTED: p50 / p99 (max) | ${on.webhookToAcceptedMs.p50} / ${on.webhookToAcceptedMs.p99} (${on.webhookToAcceptedMs.max}) ms | ${off.webhookToAcceptedMs.p50} / ${off.webhookToAcceptedMs.p99} (${off.webhookToAcceptedMs.max}) ms | p50 ≤ 4 s with events: ${goal(on.webhookToAcceptedMs.p50 <= 4_000)} |`,
+    `| Final states | ${states(on.states)} | ${states(off.states)} | |`,
+  ].join("\n");
+}
+
 /** The receiver's decision alone (verify + parse + validate), in-process, over the same webhooks. */
 function timeDecision(
   pipeline: Pipeline,
@@ -290,6 +405,8 @@ function markdown(results: BenchResults): string {
       return `| ${bundle.function} | ${kb(bundle.bytes)} | ${bundle.initMsMedian} ms (${bundle.initMsP90}) | ${parts} | ${goals} |`;
     }),
     "",
+    answerMarkdown(results.answer),
+    "",
     "| Process | Peak RSS (VmHWM) |",
     "| --- | --- |",
     ...results.memory.map((entry) => `| ${entry.command} | ${entry.peakRssMiB} MiB |`),
@@ -306,6 +423,7 @@ interface BenchResults {
   bundles: BundleFigures[];
   decision: ReturnType<typeof timeDecision>;
   variants: (VariantResult & { cost: ReturnType<typeof estimateCost> })[];
+  answer: AnswerVariantResult[];
   memory: ReturnType<typeof processMemory>;
   prices: typeof PRICES;
 }
@@ -313,6 +431,11 @@ interface BenchResults {
 async function main(): Promise<void> {
   const machine = machineInfo();
   log(`machine: ${JSON.stringify(machine)}`);
+  if (args["only-answer"]) {
+    const answer = await runAnswerVariants();
+    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n${answerMarkdown(answer)}\n`);
+    return;
+  }
   log(`bundles and init (${INIT_RUNS} fresh processes each)`);
   const bundles = await measureBundles(INIT_RUNS);
 
@@ -346,6 +469,8 @@ async function main(): Promise<void> {
     const variantB = await runVariant(pipeline, "B", DELAYED_ORDERS, 100, SEED + 3);
     const decision = timeDecision(pipeline, variantA.sent);
     const memory = processMemory();
+    await pipeline.stop();
+    const answer = await runAnswerVariants();
     const pollerRun = variantB.result.lambda["cdr-poller"];
     const pollerGbSecondsPerRun =
       ((pollerRun?.meanMs ?? 0) / 1000) * (FUNCTION_MEMORY_MB["cdr-poller"] / 1024);
@@ -373,10 +498,13 @@ async function main(): Promise<void> {
         seed: SEED,
         workerConcurrency: WORKER_CONCURRENCY,
         receiverEnvironments: 4,
+        answerOrders: ANSWER_ORDERS,
+        answerRate: ANSWER_RATE,
       },
       bundles,
       decision,
       variants,
+      answer,
       memory,
       prices: PRICES,
     };
@@ -411,7 +539,10 @@ fauxqs, the Acelérala simulator and the three real handlers in child-process La
 webhooks sent by the benchmark itself to the receiver's Function URL server at a fixed concurrency, a realistic mix
 of orders (boletas and facturas, line and order discounts, shipping, some in USD), and waits until every receipt is
 final. Variant A: SUNAT answers within the POST, so the worker records the answer itself. Variant B: SUNAT answers
-100 ms later, so the CDR poller (every second here, first poll 0.2 s after submission) records it. It writes
+100 ms later, so the CDR poller (every second here, first poll 0.2 s after submission) records it. Variant C, on a
+stack of its own: SUNAT answers 2 s after the POST and the poller runs at its production interval (every minute,
+first poll a minute after submission); webhook → ACCEPTED with the receipt events on (the simulator delivers
+\`receipts.created.accepted\`, the worker records it) against the same run with them off. It writes
 \`bench/results.json\` with everything below and more.
 
 AWS requests are counted by a proxy in front of each emulator (\`bench/aws-proxy.ts\`): it reads the API from

@@ -198,6 +198,8 @@ export interface SendOptions {
   /** Sender retries on 5xx or a network error, as Acelérala's own sender would (0 = none). */
   retries?: number;
   retryDelayMs?: number;
+  /** Start at most this many webhooks per second (a steady trickle instead of a burst); unlimited when absent. */
+  ratePerSecond?: number;
 }
 
 function postOnce(
@@ -243,11 +245,16 @@ export async function sendWebhooks(
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const results: SentWebhook[] = new Array(requests.length);
   let next = 0;
+  const firstAt = Date.now();
   const sender = async () => {
     for (;;) {
       const index = next++;
       const request = requests[index];
       if (!request) return;
+      if (options.ratePerSecond) {
+        const due = firstAt + (index * 1000) / options.ratePerSecond;
+        if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      }
       const body = envelopeBody(pipeline.stack.simulator, request);
       const sentAt = Date.now();
       let attempts = 0;

@@ -7,18 +7,23 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { loadConfigFields } from "../../lib/config/env";
 import { loadStores } from "../../lib/config/stores";
 import { createLogger, createMetrics } from "../../lib/observability/logger";
-import { createSqsClient, parseOrderEventMessage } from "../../lib/queue/order-events";
+import { createSqsClient, type EventReference, parseOrderEventMessage } from "../../lib/queue/order-events";
 import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
 import { aceleralaClients, createReceiptStore, oncePerEnvironment } from "../../lib/runtime";
 import { acceptedAfterMs } from "../../lib/store/receipt-record";
-import { orderIdOf } from "../../lib/webhook/envelope";
 import { decideForOrder } from "../../lib/worker/decide";
 import { processFifoBatch } from "../../lib/worker/fifo-batch";
 import { type IssueDeps, type IssueOutcome, issueReceipt } from "../../lib/worker/issue-receipt";
+import {
+  handleReceiptEvent,
+  type ReceiptEventDeps,
+  type ReceiptEventOutcome,
+} from "../../lib/worker/receipt-event";
 
 /**
  * Receipt worker (SQS FIFO event source, partial batch responses). For each order event: issue the order's
- * one receipt (lib/worker/issue-receipt.ts). A transient failure returns only that message (and the rest of
+ * one receipt (lib/worker/issue-receipt.ts); for each receipt event: record SUNAT's answer when the order's
+ * record waits for it (lib/worker/receipt-event.ts). A transient failure returns only that message (and the rest of
  * its order's group, to keep order) to the queue, after a back-off; after maxReceiveCount it goes to the DLQ.
  */
 
@@ -37,10 +42,13 @@ export const WORKER_METRICS = {
   skipped: "OrdersSkipped",
   retried: "ReceiptRetries",
   exhausted: "ReceiptRetriesExhausted",
+  /** A receipt event that changed nothing (no record waiting for it, already final, no answer yet). */
+  receiptEventUnchanged: "ReceiptEventsUnchanged",
 } as const;
 
 export interface WorkerDependencies {
   issue: IssueDeps;
+  receiptEvents: ReceiptEventDeps;
   sqs: SQSClient;
   queueUrl: string;
   retryBaseSeconds: number;
@@ -54,7 +62,7 @@ export function retryDelaySeconds(receiveCount: number, baseSeconds: number, req
   return Math.min(Math.ceil(delay), MAX_RETRY_DELAY_SECONDS);
 }
 
-function eventKey(record: SQSRecord): { storeId: number; orderId: number; type: string } {
+function eventOf(record: SQSRecord): EventReference {
   const parsed = parseOrderEventMessage(record.body);
   if (!parsed.ok) {
     // The receiver validated it before enqueueing; if it is unreadable now, only a person can help: let it
@@ -63,11 +71,7 @@ function eventKey(record: SQSRecord): { storeId: number; orderId: number; type: 
       `unreadable order event: ${parsed.problems.map((p) => `${p.field} ${p.message}`).join("; ")}`,
     );
   }
-  return {
-    storeId: Number(parsed.envelope.store_id),
-    orderId: Number(orderIdOf(parsed.envelope)),
-    type: parsed.envelope.type,
-  };
+  return parsed.event;
 }
 
 /** When the receiver put the event on the queue (SQS SentTimestamp, epoch ms). */
@@ -149,18 +153,57 @@ export function createWorkerHandler(
       }
     }
 
+    function recordReceiptEvent(logger: Logger, outcome: ReceiptEventOutcome): void {
+      if (outcome.status === "unchanged") {
+        metrics.addMetric(WORKER_METRICS.receiptEventUnchanged, MetricUnit.Count, 1);
+        logger.info("receipt event changed nothing", { reason: outcome.reason });
+        return;
+      }
+      const { record: updated } = outcome;
+      if (updated.state === "ACCEPTED") {
+        metrics.addMetric(WORKER_METRICS.accepted, MetricUnit.Count, 1);
+        metrics.addMetric(
+          WORKER_METRICS.acceptedLatency,
+          MetricUnit.Milliseconds,
+          acceptedAfterMs(updated, new Date()),
+        );
+      }
+      if (updated.state === "REJECTED") metrics.addMetric(WORKER_METRICS.rejected, MetricUnit.Count, 1);
+      logger.info("SUNAT's answer recorded from a receipt event", {
+        receipt_number: updated.documentNumber,
+        state: updated.state,
+        sunat_code: outcome.answer.sunatCode,
+      });
+    }
+
     const handleRecord = async (sqsRecord: SQSRecord): Promise<void> => {
       // Records of different orders run at the same time: each gets its own logger with its correlation ids.
       const logger = deps.logger.createChild();
       logger.appendKeys({ message_id: sqsRecord.messageId });
-      let key: ReturnType<typeof eventKey>;
+      let key: EventReference;
       try {
-        key = eventKey(sqsRecord);
+        key = eventOf(sqsRecord);
       } catch (error) {
         logger.error("unreadable order event", { error });
         return await backOff(logger, sqsRecord, error instanceof Error ? error.message : String(error));
       }
       logger.appendKeys({ store_id: key.storeId, order_id: key.orderId, event_type: key.type });
+      if (key.receiptId !== undefined) {
+        // A receipt event (only those name a receipt): SUNAT's answer, not an order to issue.
+        logger.appendKeys({ receipt_id: key.receiptId });
+        let receiptOutcome: ReceiptEventOutcome;
+        try {
+          receiptOutcome = await handleReceiptEvent(
+            { storeId: key.storeId, orderId: key.orderId },
+            key.receiptId,
+            deps.receiptEvents,
+          );
+        } catch (error) {
+          logger.error("receipt event failed", { error });
+          return await backOff(logger, sqsRecord, error instanceof Error ? error.message : String(error));
+        }
+        return recordReceiptEvent(logger, receiptOutcome);
+      }
       let outcome: IssueOutcome;
       try {
         outcome = await issueReceipt(
@@ -201,10 +244,19 @@ const environmentDependencies = oncePerEnvironment<WorkerDependencies>(async () 
     "receiptLookupDelaySeconds",
   ]);
   const stores = await loadStores(config.storesConfigPath);
+  const store = createReceiptStore(config);
+  const api = aceleralaClients(config);
   return {
+    receiptEvents: {
+      getRecord: (key) => store.get(key),
+      getReceipt: async (storeId, receiptId) => (await api(storeId)).getReceipt(receiptId),
+      recordSunatAnswer: (key, documentNumber, from, answer, now) =>
+        store.recordSunatAnswer(key, documentNumber, from, answer, now),
+      now: () => new Date(),
+    },
     issue: {
-      store: createReceiptStore(config),
-      api: aceleralaClients(config),
+      store,
+      api,
       decide: (order, storeId) => decideForOrder(order, storeId, stores, new Date()),
       now: () => new Date(),
       firstPollDelayMs: config.cdrPollBaseSeconds * 1000,

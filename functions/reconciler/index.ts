@@ -20,7 +20,7 @@ import { aceleralaClients, createReceiptStore, oncePerEnvironment } from "../../
 
 /**
  * Reconciler (EventBridge, every hour): for every configured store, the check of `cpe reconcile --fix` over the
- * last LOOKBACK_HOURS. Paid orders whose webhook was missed are enqueued, in the receiver's envelope, for the
+ * last LOOKBACK_HOURS. Paid orders whose webhook was missed are enqueued, as the receiver's event reference, for the
  * worker and its exactly-once guard, and counted in the MissedOrdersEnqueued metric; receipts without an order
  * and amounts that differ are counted too (and logged without customer data), for the alarms.
  */
@@ -157,8 +157,8 @@ const environmentDependencies = oncePerEnvironment<ReconcilerDependencies>(async
     storeIds: stores.map((s) => s.store_id),
     api: aceleralaClients(config),
     getRecord: (key) => store.get(key),
-    enqueue: async (envelope, eventId) => {
-      await enqueueOrderEvent(sqs, config.orderEventsQueueUrl, envelope, eventId);
+    enqueue: async (event) => {
+      await enqueueOrderEvent(sqs, config.orderEventsQueueUrl, event);
     },
     logger,
     metrics,

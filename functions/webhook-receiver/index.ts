@@ -22,6 +22,8 @@ export const RECEIVER_METRICS = {
   refused: "WebhookRefused",
   ignored: "WebhookIgnored",
   enqueueFailed: "WebhookEnqueueFailed",
+  /** No usable signing secret (none, or one too short): every delivery is answered 503 until it is fixed. */
+  secretsInvalid: "WebhookSecretsInvalid",
 } as const;
 
 export type ReceiverDependencies = {
@@ -92,7 +94,12 @@ export function createReceiverHandler(
         case "reply":
           return respond(decision.status, decision.body, decision.allow ? { allow: decision.allow } : {});
         case "unavailable":
-          logger.error("no active webhook signing secret");
+          // Names the secret by position only (decideWebhook never puts a value in `problem`).
+          logger.error("webhook signing secrets unusable: fix WEBHOOK_SECRETS / WEBHOOK_SECRETS_ARN", {
+            reason: decision.reason,
+            problem: decision.problem,
+          });
+          count(RECEIVER_METRICS.secretsInvalid);
           return respond(decision.status, decision.body);
         case "refuse": {
           if (decision.webhookId) logger.appendKeys({ webhook_id: decision.webhookId });
@@ -104,25 +111,28 @@ export function createReceiverHandler(
         }
         case "ignore":
           logger.appendKeys({ webhook_id: decision.webhookId });
-          logger.info("webhook of an unhandled event type ignored", { event_type: decision.eventType });
+          logger.info("webhook ignored", {
+            event_type: decision.eventType,
+            why: decision.why,
+            ...decision.notes,
+          });
           count(RECEIVER_METRICS.ignored);
           return respond(decision.status, decision.body);
         case "enqueue": {
-          logger.appendKeys({ webhook_id: decision.webhookId, order_id: String(decision.orderId) });
+          const { event } = decision;
+          logger.appendKeys({ webhook_id: event.webhookId, order_id: String(event.orderId) });
           try {
-            const sent = await enqueueOrderEvent(
-              deps.sqs,
-              deps.queueUrl,
-              decision.envelope,
-              decision.webhookId,
-            );
-            logger.info("order event enqueued", {
-              event_type: decision.envelope.type,
-              store_id: decision.envelope.store_id,
+            const sent = await enqueueOrderEvent(deps.sqs, deps.queueUrl, event);
+            logger.info("event enqueued", {
+              event_type: event.type,
+              store_id: event.storeId,
+              ...(event.receiptId !== undefined ? { receipt_id: event.receiptId } : {}),
               message_id: sent.messageId,
+              // A payload id, where the store came from, a time we could not read: logged, never compared.
+              ...decision.notes,
             });
             count(RECEIVER_METRICS.accepted);
-            return respond(202, { status: "accepted", id: decision.webhookId });
+            return respond(202, { status: "accepted", id: event.webhookId });
           } catch (error) {
             logger.error("SQS did not accept the order event", { error });
             count(RECEIVER_METRICS.enqueueFailed);

@@ -465,6 +465,12 @@ export class AceleralaSunatStack extends Stack {
       "The receiver could not enqueue an order event (it answered 503; Acelérala retries).",
     );
     add(
+      "WebhookSecretsInvalid",
+      appMetric(FUNCTION_SERVICE_NAMES.receiver, RECEIVER_METRICS.secretsInvalid),
+      "The receiver has no usable webhook signing secret (none, or one under 24 bytes: its log names which by " +
+        "position): it answers 503 to every delivery until WebhookSecretsArn is fixed. Acelérala retries.",
+    );
+    add(
       "ReceiverUrl5xx",
       new cloudwatch.Metric({
         namespace: "AWS/Lambda",

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
-import { SUBSCRIBED_ORDER_EVENTS } from "../../lib/webhook/envelope";
+import { SUBSCRIBED_EVENTS } from "../../lib/webhook/envelope";
 import { generateWebhookSecret } from "../../lib/webhook/signature";
 import type { CursorReading } from "../simulator/lists";
 import { type Simulator, startSimulator } from "../simulator/server";
@@ -29,7 +29,9 @@ const STORES_CONFIG_PATH = fileURLToPath(new URL("../../config/stores.json", imp
 /** The demo store's local credentials in the simulator (never used outside the local stack). */
 const DEMO_CREDENTIALS = { "511": { client_id: "demo-client", client_secret: "demo-secret" } };
 
-export const WEBHOOK_PATH = "/webhooks/acelerala";
+import { WEBHOOK_PATH } from "../../lib/webhook/receive";
+
+export { WEBHOOK_PATH };
 
 export interface LocalStackOptions {
   /** Port of the receiver's Function URL server; 0 picks a free one. */
@@ -61,6 +63,8 @@ export interface LocalStackOptions {
   webhookRetryBaseDelayMs?: number;
   /** Worker environments / batches in flight. */
   workerConcurrency?: number;
+  /** The events the receiver's subscription enables; default SUBSCRIBED_EVENTS (order and receipt events). */
+  webhookEvents?: readonly string[];
   /** Keep DynamoDB data in this folder between runs. */
   persistDir?: string;
   /**
@@ -184,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     simulator.createWebhook({
       url: `${url.url}${WEBHOOK_PATH}`,
       description: "acelerala-sunat local receiver",
-      enabled_events: [...SUBSCRIBED_ORDER_EVENTS],
+      enabled_events: [...(options.webhookEvents ?? SUBSCRIBED_EVENTS)],
     });
     return { env, simulator, receiverUrl: url.url, functions: { receiver, worker, poller }, stop };
   } catch (error) {

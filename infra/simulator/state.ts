@@ -11,8 +11,8 @@ import {
 import type { SunatAnswer, SunatPolicyEngine } from "./sunat";
 import { validateReceipt } from "./sunat-validation";
 import {
-  type OrderEventType,
   SUBSCRIBABLE_EVENT_TYPES,
+  type SubscribableEventType,
   type WebhookDispatcher,
   type WebhookEvent,
   type WebhookSubscription,
@@ -319,6 +319,7 @@ export class SimulatorState {
       );
     }
     const receipt = this.storeReceipt(storeId, body, documentTypeCode, series, correlative);
+    this.emit("receipts.created", receipt);
     if (existingId !== undefined) {
       // `repeat`: stored twice; SUNAT refuses the second document with that number.
       this.scheduleSunatAnswer(receipt, {
@@ -497,6 +498,8 @@ export class SimulatorState {
     receipt.cdr_url =
       answer.outcome === "exception" ? null : `${this.deps.baseUrl()}/files/${receipt.id}.zip`;
     receipt.modified = now();
+    // SUNAT's answer, by webhook (the seed's receipts.created.accepted / .rejected).
+    this.emit(answer.accepted ? "receipts.created.accepted" : "receipts.created.rejected", receipt);
   }
 
   // ---------- webhooks ----------
@@ -557,13 +560,14 @@ export class SimulatorState {
       }));
   }
 
-  private emit(type: OrderEventType, order: StoredOrder): void {
+  /** Sends the event (with a copy of the order or receipt it is about) to the subscriptions that enabled it. */
+  private emit(type: SubscribableEventType, object: StoredOrder | StoredReceipt): void {
     const event: WebhookEvent = {
       id: this.deps.newEventId(),
       type,
       created: now(),
-      store_id: order.store_id,
-      data: { object: structuredClone(order) },
+      store_id: object.store_id,
+      data: { object: structuredClone(object) },
     };
     this.deps.webhooks.emit(event, this.targetsFor(event));
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { ORDER_EVENT_TYPES, type OrderEventType } from "../../lib/webhook/envelope";
+import { ORDER_EVENT_TYPES, RECEIPT_EVENT_TYPES } from "../../lib/webhook/envelope";
 import { signWebhook } from "../../lib/webhook/signature";
 import { chance, deriveRandom, type Random } from "./random";
 
@@ -10,17 +10,16 @@ import { chance, deriveRandom, type Random } from "./random";
  * network error, a non-2xx answer or a timeout, with exponential backoff (baseDelayMs × 2^(attempt − 1)) up to
  * maxAttempts. Every attempt is logged. A drop switch (all, or a seeded rate) loses deliveries on purpose so
  * reconciliation can be tested. Every attempt is signed afresh (new timestamp, same webhook-id and body).
+ *
+ * The seed defines no envelope, so the sender can play each reading a real one might (`envelope`, `timeFormat`):
+ * - "acelerala": `{ id, type, created, store_id, data: { object } }`, the webhook-id header equal to `id`;
+ * - "standard": a Standard Webhooks sender such as Svix: `{ type, timestamp, data: <object> }`, no id and no
+ *   store_id in the payload, a `msg_…` webhook-id header of its own (the same on every retry);
+ * and the event time as `Z`, or Lima's offset as `-05`, `-0500` or `-05:00` (the forms the seed prints).
  */
 
-/** The seed lists receipt events too; subscriptions may name them, but the simulator does not emit them yet. */
-export const SUBSCRIBABLE_EVENT_TYPES = [
-  ...ORDER_EVENT_TYPES,
-  "receipts.created",
-  "receipts.created.accepted",
-  "receipts.created.rejected",
-] as const;
-
-export type { OrderEventType };
+export const SUBSCRIBABLE_EVENT_TYPES = [...ORDER_EVENT_TYPES, ...RECEIPT_EVENT_TYPES] as const;
+export type SubscribableEventType = (typeof SUBSCRIBABLE_EVENT_TYPES)[number];
 
 export type WebhookSubscription = {
   id: number;
@@ -36,7 +35,7 @@ export type WebhookSubscription = {
 
 export type WebhookEvent = {
   id: string;
-  type: OrderEventType;
+  type: SubscribableEventType;
   created: string;
   store_id: number;
   data: { object: Record<string, unknown> };
@@ -48,6 +47,8 @@ export const DeliveryConfigSchema = z.object({
   maxAttempts: z.number().int().min(1).max(20).optional(),
   baseDelayMs: z.number().int().min(0).optional(),
   timeoutMs: z.number().int().min(1).optional(),
+  envelope: z.enum(["acelerala", "standard"]).optional(),
+  timeFormat: z.enum(["Z", "-05", "-0500", "-05:00"]).optional(),
 });
 export type DeliveryConfig = Required<z.output<typeof DeliveryConfigSchema>>;
 export const DEFAULT_DELIVERY_CONFIG: DeliveryConfig = {
@@ -56,6 +57,8 @@ export const DEFAULT_DELIVERY_CONFIG: DeliveryConfig = {
   maxAttempts: 5,
   baseDelayMs: 1000,
   timeoutMs: 10_000,
+  envelope: "acelerala",
+  timeFormat: "Z",
 };
 
 export type DeliveryAttempt = {
@@ -69,7 +72,9 @@ export type DeliveryAttempt = {
 export type Delivery = {
   id: string;
   event_id: string;
-  event_type: OrderEventType;
+  /** The `webhook-id` header of every attempt: the event id, or the sender's own `msg_…` id ("standard"). */
+  message_id: string;
+  event_type: SubscribableEventType;
   webhook_id: number;
   url: string;
   status: "pending" | "delivered" | "failed" | "dropped";
@@ -86,7 +91,7 @@ type Target = { subscription: WebhookSubscription; secret: string };
 export class WebhookDispatcher {
   private config: DeliveryConfig;
   private random: Random;
-  private readonly events = new Map<string, { event: WebhookEvent; body: string }>();
+  private readonly events = new Map<string, { event: WebhookEvent; body: string; messageId: string }>();
   private readonly deliveryLog: Delivery[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private abort = new AbortController();
@@ -114,18 +119,18 @@ export class WebhookDispatcher {
     return `evt_${randomBytes(12).toString("hex")}`;
   }
 
-  /** Records the event and starts one delivery per target. */
+  /** Records the event and starts one delivery per target, in the configured envelope. */
   emit(event: WebhookEvent, targets: readonly Target[]): Delivery[] {
-    const body = JSON.stringify(event);
-    this.events.set(event.id, { event, body });
-    return targets.map((target) => this.startDelivery(event, body, target));
+    const rendered = renderEvent(event, this.config);
+    this.events.set(event.id, { event, ...rendered });
+    return targets.map((target) => this.startDelivery(event, rendered, target));
   }
 
-  /** Sends an already emitted event again, same id and body (a duplicate, as real senders produce). */
+  /** Sends an already emitted event again, same webhook-id and body (a duplicate, as real senders produce). */
   redeliver(eventId: string, targets: (event: WebhookEvent) => readonly Target[]): Delivery[] | null {
     const stored = this.events.get(eventId);
     if (!stored) return null;
-    return targets(stored.event).map((target) => this.startDelivery(stored.event, stored.body, target, true));
+    return targets(stored.event).map((target) => this.startDelivery(stored.event, stored, target, true));
   }
 
   deliveries(filter: DeliveryFilter = {}): Delivery[] {
@@ -179,11 +184,17 @@ export class WebhookDispatcher {
     for (const resolve of waiters) resolve();
   }
 
-  private startDelivery(event: WebhookEvent, body: string, target: Target, forced = false): Delivery {
+  private startDelivery(
+    event: WebhookEvent,
+    { body, messageId }: { body: string; messageId: string },
+    target: Target,
+    forced = false,
+  ): Delivery {
     const dropped = !forced && (this.config.drop || chance(this.random, this.config.dropRate));
     const delivery: Delivery = {
       id: `dlv_${randomBytes(8).toString("hex")}`,
       event_id: event.id,
+      message_id: messageId,
       event_type: event.type,
       webhook_id: target.subscription.id,
       url: target.subscription.url,
@@ -200,7 +211,7 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: Delivery, body: string, secret: string): Promise<void> {
     const started = Date.now();
-    const headers = signWebhook(secret, delivery.event_id, Math.floor(started / 1000), body);
+    const headers = signWebhook(secret, delivery.message_id, Math.floor(started / 1000), body);
     let status: number | null = null;
     let error: string | null = null;
     this.inFlight += 1;
@@ -247,6 +258,27 @@ export class WebhookDispatcher {
     }
     this.notifyIfIdle();
   }
+}
+
+const LIMA_OFFSET_MS = -5 * 3_600_000;
+
+/** An ISO-8601 instant as the sender prints it: UTC with `Z`, or Lima's wall time with its offset. */
+export function formatEventTime(iso: string, format: DeliveryConfig["timeFormat"]): string {
+  if (format === "Z") return iso;
+  const lima = new Date(Date.parse(iso) + LIMA_OFFSET_MS).toISOString().slice(0, -1);
+  return `${lima}${format}`;
+}
+
+/** The body and webhook-id of an event in the configured envelope (see the comment at the top). */
+function renderEvent(event: WebhookEvent, config: DeliveryConfig): { body: string; messageId: string } {
+  const time = formatEventTime(event.created, config.timeFormat);
+  if (config.envelope === "standard") {
+    return {
+      body: JSON.stringify({ type: event.type, timestamp: time, data: event.data.object }),
+      messageId: `msg_${randomBytes(12).toString("base64url")}`,
+    };
+  }
+  return { body: JSON.stringify({ ...event, created: time }), messageId: event.id };
 }
 
 function describe(failure: unknown): string {

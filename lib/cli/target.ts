@@ -251,8 +251,8 @@ export function targetEnqueue(target: Target): { enqueue: Enqueue; destroy(): vo
   const sqs = createTargetSqsClient(target);
   const queueUrl = target.queueUrl ?? "";
   return {
-    enqueue: async (envelope, eventId) => {
-      await enqueueOrderEvent(sqs, queueUrl, envelope, eventId);
+    enqueue: async (event) => {
+      await enqueueOrderEvent(sqs, queueUrl, event);
     },
     destroy: () => sqs.destroy(),
   };

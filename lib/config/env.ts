@@ -1,4 +1,5 @@
-import * as z from "zod";
+// zod/mini: the receiver bundles this module, and its size and start-up time matter (issue 15).
+import * as z from "zod/mini";
 import { parseWebhookSecrets } from "../webhook/signature";
 
 /**
@@ -12,15 +13,18 @@ export type SecretReference<Inline> =
 
 export type AceleralaCredentials = { client_id: string; client_secret: string };
 
+const requiredText = z.string({ error: "must be a string" }).check(z.minLength(1, "must not be empty"));
+
 export const AceleralaCredentialsSchema = z.object({
-  client_id: z.string().min(1),
-  client_secret: z.string().min(1),
+  client_id: requiredText,
+  client_secret: requiredText,
 });
 
 /** `{"<store_id>": {"client_id": "...", "client_secret": "..."}}`: the same shape inline and in Secrets Manager. */
 export const CredentialsByStoreSchema = z.record(
-  z.string().regex(/^\d+$/, "store ids are numeric"),
+  z.string().check(z.regex(/^\d+$/, "store ids are numeric")),
   AceleralaCredentialsSchema,
+  { error: "must be an object of store ids" },
 );
 export type CredentialsByStore = z.infer<typeof CredentialsByStoreSchema>;
 
@@ -57,40 +61,54 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const nonEmpty = z.string().trim().min(1, "must be set");
+const nonEmpty = z.string().check(z.trim(), z.minLength(1, "must be set"));
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 const positiveSeconds = (fallback: number) =>
-  z.coerce.number({ error: "must be a number of seconds" }).positive("must be more than 0").default(fallback);
-const secretArn = z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, "must be a Secrets Manager ARN");
-
-const webhookSecretList = z
-  .string()
-  .transform(parseWebhookSecrets)
-  .pipe(
-    z
-      .array(
-        z
-          .string()
-          .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "each secret must be whsec_ followed by base64 (no quotes)"),
-      )
-      .min(1, "must hold at least one whsec_ secret"),
+  z._default(
+    z.coerce.number({ error: "must be a number of seconds" }).check(z.positive("must be more than 0")),
+    fallback,
   );
-
-const credentialsJson = z
+const secretArn = z
   .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      // Never echo the value: it is a secret.
-      ctx.addIssue({ code: "custom", message: "is not valid JSON" });
-      return z.NEVER;
-    }
-  })
-  .pipe(CredentialsByStoreSchema);
+  .check(z.regex(/^arn:aws[a-z-]*:secretsmanager:/, "must be a Secrets Manager ARN"));
+
+const webhookSecretList = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((value: string) => parseWebhookSecrets(value)),
+  ),
+  z
+    .array(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^whsec_[A-Za-z0-9+/]+={0,2}$/,
+            "each secret must be whsec_ followed by base64 (no quotes)",
+          ),
+        ),
+    )
+    .check(z.minLength(1, "must hold at least one whsec_ secret")),
+);
+
+const credentialsJson = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((text: string, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // Never echo the value: it is a secret.
+        context.issues.push({ code: "custom", message: "is not valid JSON", input: "(secret)" });
+        return z.NEVER;
+      }
+    }),
+  ),
+  CredentialsByStoreSchema,
+);
 
 /** Reads one variable with its schema; records a problem naming the variable instead of throwing. */
-function read<T>(env: Env, name: string, schema: z.ZodType<T>, problems: string[]): T | undefined {
+function read<T>(env: Env, name: string, schema: z.ZodMiniType<T>, problems: string[]): T | undefined {
   const result = schema.safeParse(env[name]);
   if (result.success) return result.data;
   const detail = result.error.issues
@@ -104,7 +122,7 @@ function readSecretReference<Inline>(
   env: Env,
   inlineName: string,
   arnName: string,
-  inlineSchema: z.ZodType<Inline>,
+  inlineSchema: z.ZodMiniType<Inline>,
   problems: string[],
 ): SecretReference<Inline> | undefined {
   const hasInline = (env[inlineName] ?? "").trim() !== "";
@@ -152,7 +170,12 @@ const readers: { [K in Field]: (env: Env, problems: string[]) => AppConfig[K] | 
     return delay;
   },
   storesConfigPath: (env, p) =>
-    read(env, "STORES_CONFIG_PATH", z.string().trim().min(1).default(DEFAULT_STORES_CONFIG_PATH), p),
+    read(
+      env,
+      "STORES_CONFIG_PATH",
+      z._default(z.string().check(z.trim(), z.minLength(1, "must be set")), DEFAULT_STORES_CONFIG_PATH),
+      p,
+    ),
 };
 
 /**

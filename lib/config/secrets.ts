@@ -1,5 +1,5 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
   type AceleralaCredentials,
   type AppConfig,
@@ -18,11 +18,19 @@ export const powertoolsSecretFetcher: SecretFetcher = (arn) =>
   getSecret(arn, { maxAge: SECRET_CACHE_SECONDS, transform: "json" });
 
 /** Secrets Manager shape of the webhook signing secrets: several at once during a rotation. */
-export const WebhookSecretsDocumentSchema = z.object({
-  secrets: z
-    .array(z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "must be whsec_ followed by base64"))
-    .min(1),
-});
+export const WebhookSecretsDocumentSchema = z.object(
+  {
+    secrets: z
+      .array(
+        z
+          .string({ error: "must be a string" })
+          .check(z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "must be whsec_ followed by base64")),
+        { error: "must be a list of whsec_ secrets" },
+      )
+      .check(z.minLength(1, "must hold at least one secret")),
+  },
+  { error: "must be an object" },
+);
 
 export type SecretsSource = {
   /** The active webhook signing secrets (one, or two during a rotation). */
@@ -33,7 +41,7 @@ export type SecretsSource = {
 
 async function resolve<Inline>(
   reference: SecretReference<Inline>,
-  documentSchema: z.ZodType<Inline>,
+  documentSchema: z.ZodMiniType<Inline>,
   label: string,
   fetchSecret: SecretFetcher,
 ): Promise<Inline> {

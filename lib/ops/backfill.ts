@@ -1,39 +1,29 @@
 import type { AceleralaOrder } from "../acelerala/schemas";
+import { type EventReference, operatorEvent } from "../queue/order-events";
 import { FINAL_STATES, type OrderKey, type ReceiptRecord } from "../store/receipt-record";
-import type { OrderEventEnvelope } from "../webhook/envelope";
+import { normaliseId } from "../webhook/envelope";
 import { safeText } from "./text";
 
 /**
  * `cpe backfill`: the "flujo masivo" of the seed's store plugin, done by the product. It lists a store's paid,
  * placed orders in a date range (GET /v1/orders, paged by id filters), leaves out the ones
  * that already have their receipt, and puts every other one on the SAME queue the webhook receiver writes to,
- * in the SAME envelope. The worker's DynamoDB guard then decides, exactly as for a webhook: an order that got
+ * as the SAME event reference (lib/queue/order-events.ts). The worker's DynamoDB guard then decides, exactly as for a webhook: an order that got
  * its receipt in the meantime is not issued twice.
  */
-
-/** The synthetic event type of operator-enqueued orders: what the receiver enqueues for an updated, placed order. */
-export const OPERATOR_EVENT_TYPE = "orders.updated.placed";
 
 /** At most this many orders of one page are looked up and enqueued at once. */
 export const BACKFILL_CONCURRENCY = 8;
 
 /**
- * The envelope the receiver would have enqueued for this order (lib/webhook/envelope.ts). The order inside is a
- * hint only: the worker re-reads it from the API.
+ * The order id as the queue carries it (a positive number; "0123" is order 123). An order whose id is not one
+ * cannot be enqueued: the error names it.
  */
-export function operatorEnvelope(
-  storeId: number,
-  order: { id: number | string } & Record<string, unknown>,
-  eventId: string,
-  now: Date,
-): OrderEventEnvelope {
-  return {
-    id: eventId,
-    type: OPERATOR_EVENT_TYPE,
-    created: now.toISOString(),
-    store_id: storeId,
-    data: { object: { ...order, id: order.id } },
-  };
+export function queuedOrderId(order: Pick<AceleralaOrder, "id">): number {
+  const orderId = normaliseId(order.id);
+  if (orderId === undefined)
+    throw new Error(`order id ${JSON.stringify(order.id)} is not a positive whole number: not enqueued`);
+  return orderId;
 }
 
 /** "20260121": the UTC day of a run. */
@@ -51,7 +41,8 @@ export function backfillEventId(storeId: number, orderId: number | string, now: 
   return `bf_${storeId}_${orderId}_${dayStamp(now)}`;
 }
 
-export type Enqueue = (envelope: OrderEventEnvelope, eventId: string) => Promise<void>;
+/** Puts an event reference on the order-events queue (lib/queue/order-events.ts: enqueueOrderEvent). */
+export type Enqueue = (event: EventReference) => Promise<void>;
 
 /** What the order listing calls (AceleralaClient.iterateOrders). */
 export type OrderLister = (params: {
@@ -219,7 +210,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       }
       if (!options.dryRun) {
         const eventId = backfillEventId(options.storeId, orderId, startedAt);
-        await deps.enqueue(operatorEnvelope(options.storeId, order, eventId, deps.now()), eventId);
+        await deps.enqueue(operatorEvent(options.storeId, queuedOrderId(order), eventId, deps.now()));
       }
       summary.enqueued++;
       if (verdict.resumes) summary.resumed++;

@@ -5,7 +5,7 @@ import type {
   SendMessageCommandInput,
   StartMessageMoveTaskCommandInput,
 } from "@aws-sdk/client-sqs";
-import { ORDER_EVENT_ATTRIBUTES, parseOrderEventMessage } from "../queue/order-events";
+import { ORDER_EVENT_ATTRIBUTES, orderEventSendInput, parseOrderEventMessage } from "../queue/order-events";
 import { messageGroupId } from "../queue/queue-definition";
 import { epochMsToIso, formatTable, peruDateTime, safeText } from "./text";
 
@@ -44,12 +44,12 @@ export function describeDlqMessage(message: Message): DlqEntry {
   entry.eventType = stringAttribute(message, ORDER_EVENT_ATTRIBUTES.eventType);
   entry.webhookId = stringAttribute(message, ORDER_EVENT_ATTRIBUTES.webhookId);
   if (entry.storeId === undefined || entry.orderId === undefined || entry.eventType === undefined) {
-    // Messages the receiver did not write (or older ones) may lack attributes: the envelope says the same.
+    // Messages the receiver did not write (or older ones) may lack attributes: the body says the same.
     const parsed = parseOrderEventMessage(message.Body ?? "");
     if (parsed.ok) {
-      entry.storeId ??= String(parsed.envelope.store_id);
-      entry.orderId ??= String(parsed.envelope.data.object.id);
-      entry.eventType ??= parsed.envelope.type;
+      entry.storeId ??= String(parsed.event.storeId);
+      entry.orderId ??= String(parsed.event.orderId);
+      entry.eventType ??= parsed.event.type;
     }
   }
   const system = message.Attributes ?? {};
@@ -92,14 +92,23 @@ export class UnreplayableMessageError extends Error {
 }
 
 /**
- * The SendMessage that puts a DLQ message back on the main queue: same body, same message attributes, same
- * group (from the message's MessageGroupId, else rebuilt from its store and order), a new deduplication id.
+ * The SendMessage that puts a DLQ message back on the main queue, with a new deduplication id. A message whose
+ * body names its event (a reference, or the whole envelope an older version enqueued) goes back as that
+ * reference, built like every other producer's (lib/queue/order-events.ts): its group is the normalised
+ * store#order, and an old envelope's order data does not travel again. Anything else goes back as it was (same
+ * body, attributes and group: from MessageGroupId, else rebuilt from the attributes' store and order), for the
+ * worker to dead-letter again where a person can see it.
  */
 export function buildReplaySendInput(message: Message, queueUrl: string): SendMessageCommandInput {
-  const entry = describeDlqMessage(message);
   if (!message.MessageId) throw new UnreplayableMessageError("the message has no MessageId");
   if (message.Body === undefined)
     throw new UnreplayableMessageError(`message ${message.MessageId} has no body`);
+  const deduplicationId = replayDeduplicationId(message.MessageId);
+  const parsed = parseOrderEventMessage(message.Body);
+  if (parsed.ok) {
+    return { ...orderEventSendInput(queueUrl, parsed.event), MessageDeduplicationId: deduplicationId };
+  }
+  const entry = describeDlqMessage(message);
   const groupId =
     entry.groupId ??
     (entry.storeId !== undefined && entry.orderId !== undefined
@@ -114,7 +123,7 @@ export function buildReplaySendInput(message: Message, queueUrl: string): SendMe
     QueueUrl: queueUrl,
     MessageBody: message.Body,
     MessageGroupId: groupId,
-    MessageDeduplicationId: replayDeduplicationId(message.MessageId),
+    MessageDeduplicationId: deduplicationId,
   };
   const attributes = sendableAttributes(message.MessageAttributes);
   if (attributes) input.MessageAttributes = attributes;

@@ -3,15 +3,16 @@ import type { AceleralaClient } from "../acelerala/client";
 import { AceleralaError } from "../acelerala/errors";
 import type { AceleralaOrder, AceleralaReceipt } from "../acelerala/schemas";
 import { parseInstant } from "../acelerala/timestamps";
+import { operatorEvent } from "../queue/order-events";
 import { FINAL_STATES, type OrderKey, type ReceiptRecord } from "../store/receipt-record";
-import { dayStamp, type Enqueue, forEachLimited, type OrderLister, operatorEnvelope } from "./backfill";
+import { dayStamp, type Enqueue, forEachLimited, type OrderLister, queuedOrderId } from "./backfill";
 
 /**
  * `cpe reconcile` and the hourly reconciler function: compares what Acelérala has with what DynamoDB has, for
  * one store and a time window, because webhooks can be missed (a sender outage, a misconfigured URL).
  *
  * - missing: paid, placed, not cancelled orders with no receipt record (or a number reserved and never
- *   confirmed) — `fix` enqueues them, in the receiver's envelope, for the worker and its guard;
+ *   confirmed) — `fix` enqueues them, as the receiver's event reference, for the worker and its guard;
  * - issued outside: missing orders that DO have a receipt in Acelérala (issued by hand or by another tool) —
  *   never enqueued, since the worker would issue a second receipt; a person must look;
  * - needs attention: orders whose record waits for the merchant (reported, not enqueued: `cpe resend` after
@@ -244,7 +245,7 @@ export async function reconcile(options: ReconcileOptions, deps: ReconcileDeps):
     await forEachLimited(candidates, CONCURRENCY, async ({ order, missing }) => {
       const eventId = reconcileEventId(options.storeId, missing.orderId, now);
       try {
-        await deps.enqueue(operatorEnvelope(options.storeId, order, eventId, deps.now()), eventId);
+        await deps.enqueue(operatorEvent(options.storeId, queuedOrderId(order), eventId, deps.now()));
         report.enqueued++;
       } catch (error) {
         report.enqueueFailures.push({

@@ -1,11 +1,12 @@
 import type { AceleralaOrder } from "../acelerala/schemas";
 import { classifySunatCode } from "../acelerala/sunat-answer";
+import { operatorEvent } from "../queue/order-events";
 import type { OrderKey, ReceiptRecord, ReceiptState } from "../store/receipt-record";
-import { type Enqueue, operatorEnvelope } from "./backfill";
+import { type Enqueue, queuedOrderId } from "./backfill";
 
 /**
  * `cpe resend ORDER_ID`: the "flujo individual" of the seed's store plugin. It puts one order back on the
- * order-events queue, in the receiver's envelope, so the worker and its exactly-once guard handle it:
+ * order-events queue, as the receiver's event reference, so the worker and its exactly-once guard handle it:
  *
  * - no record, NEEDS_ATTENTION (the merchant fixed the order), SKIPPED, CANCELED or RESERVED (stuck): enqueued as
  *   is; the worker re-reads the order and issues it (a NEEDS_ATTENTION number the API never accepted is reused; a
@@ -37,7 +38,7 @@ const REFUSED: Partial<Record<ReceiptState, string>> = {
 
 export interface ResendDeps {
   getRecord: (key: OrderKey) => Promise<ReceiptRecord | undefined>;
-  /** The order as Acelérala has it now (the envelope's hint); throws the API's not_found error when unknown. */
+  /** The order as Acelérala has it now (proves it exists); throws the API's not_found error when unknown. */
   getOrder: (orderId: number) => Promise<AceleralaOrder>;
   markForReissue: (key: OrderKey, why: string, now: Date) => Promise<ReceiptRecord>;
   enqueue: Enqueue;
@@ -93,7 +94,7 @@ export async function resendOrder(key: OrderKey, deps: ResendDeps): Promise<Rese
   const now = deps.now();
   result.eventId = resendEventId(key.storeId, key.orderId, now);
   try {
-    await deps.enqueue(operatorEnvelope(key.storeId, order, result.eventId, now), result.eventId);
+    await deps.enqueue(operatorEvent(key.storeId, queuedOrderId(order), result.eventId, now));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     const state =

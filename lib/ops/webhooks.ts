@@ -1,12 +1,15 @@
 import type { AceleralaList, AceleralaWebhook } from "../acelerala/schemas";
-import { SUBSCRIBED_ORDER_EVENTS } from "../webhook/envelope";
+import { SUBSCRIBED_EVENTS } from "../webhook/envelope";
+import { WEBHOOK_PATH } from "../webhook/receive";
 import { formatTable } from "./text";
 
 /**
- * `cpe webhooks register|list`: subscribes the receiver's URL to the order events the product handles
- * (SUBSCRIBED_ORDER_EVENTS) through POST /v1/webhooks, and shows a store's subscriptions. Registering is
- * idempotent: an active subscription of the same URL that already covers every event is reported, not doubled
- * (two subscriptions would deliver every event twice; harmless for receipts, but noise).
+ * `cpe webhooks register|list`: subscribes the receiver's URL to the events the product handles
+ * (SUBSCRIBED_EVENTS: the order events, and the receipt events that bring SUNAT's answer) through
+ * POST /v1/webhooks, and shows a store's subscriptions. Registering is idempotent and never doubles an event:
+ * what the URL's active subscriptions already cover is left alone, and only the events they lack are subscribed,
+ * in a new subscription (the seed documents no update of a subscription). Two subscriptions of one event would
+ * deliver it twice: harmless for receipts, but noise.
  */
 
 export interface WebhookApi {
@@ -21,8 +24,9 @@ export interface WebhookApi {
 export const WEBHOOK_DESCRIPTION = "acelerala-sunat: comprobantes SUNAT de pedidos pagados";
 
 export type RegisterResult =
-  | { outcome: "created"; webhook: AceleralaWebhook }
-  | { outcome: "already_registered"; webhook: AceleralaWebhook };
+  /** `added`: the events the new subscription delivers (those the URL's subscriptions lacked). */
+  | { outcome: "created"; webhook: AceleralaWebhook; added: string[] }
+  | { outcome: "already_registered"; webhooks: AceleralaWebhook[] };
 
 /** An https URL (http only for loopback, the local stack), without credentials in it. */
 export function validateWebhookUrl(text: string): URL {
@@ -46,43 +50,79 @@ export class WebhookUrlError extends Error {
   override name = "WebhookUrlError";
 }
 
-function coversEverything(webhook: AceleralaWebhook, url: string): boolean {
-  return (
-    webhook.url === url &&
-    webhook.active !== false &&
-    SUBSCRIBED_ORDER_EVENTS.every((event) => webhook.enabled_events.includes(event))
+/** The events the active subscriptions of `url` deliver, together. */
+function coveredEvents(webhooks: readonly AceleralaWebhook[], url: string): Set<string> {
+  const normalised = normaliseUrl(url);
+  return new Set(
+    webhooks
+      .filter((webhook) => webhook.active !== false && normaliseUrl(webhook.url) === normalised)
+      .flatMap((webhook) => webhook.enabled_events),
   );
 }
 
-export async function registerWebhook(api: WebhookApi, url: string): Promise<RegisterResult> {
-  const normalised = validateWebhookUrl(url).toString();
-  const existing = (await api.listWebhooks()).data.find(
-    (webhook) => coversEverything(webhook, normalised) || coversEverything(webhook, url),
-  );
-  if (existing) return { outcome: "already_registered", webhook: existing };
-  const webhook = await api.createWebhook({
-    url,
-    description: WEBHOOK_DESCRIPTION,
-    enabled_events: [...SUBSCRIBED_ORDER_EVENTS],
-  });
-  return { outcome: "created", webhook };
+function normaliseUrl(url: string): string {
+  try {
+    return new URL(url).toString();
+  } catch {
+    return url;
+  }
 }
 
-/** The events of SUBSCRIBED_ORDER_EVENTS a subscription lacks (what `list` flags). */
-export function missingEvents(webhook: AceleralaWebhook): string[] {
-  return SUBSCRIBED_ORDER_EVENTS.filter((event) => !webhook.enabled_events.includes(event));
+/**
+ * A per-store URL (`…/webhooks/acelerala/{storeId}`) must name the store whose credentials register it: the
+ * receiver takes the store from that path when a payload names none.
+ */
+export function checkStorePath(url: URL, storeId: number): void {
+  const prefix = `${WEBHOOK_PATH}/`;
+  const path = url.pathname.replace(/\/$/, "");
+  const at = path.indexOf(prefix);
+  if (at < 0) return;
+  const pathStore = path.slice(at + prefix.length);
+  if (pathStore !== String(storeId))
+    throw new WebhookUrlError(
+      `--url names store "${pathStore}" in its path but --store is ${storeId}: the receiver would file its events under the wrong store`,
+    );
+}
+
+export async function registerWebhook(
+  api: WebhookApi,
+  url: string,
+  storeId?: number,
+): Promise<RegisterResult> {
+  const parsed = validateWebhookUrl(url);
+  if (storeId !== undefined) checkStorePath(parsed, storeId);
+  const { data } = await api.listWebhooks();
+  const covered = coveredEvents(data, url);
+  const missing = SUBSCRIBED_EVENTS.filter((event) => !covered.has(event));
+  if (missing.length === 0) {
+    const existing = data.filter(
+      (webhook) => webhook.active !== false && normaliseUrl(webhook.url) === normaliseUrl(url),
+    );
+    return { outcome: "already_registered", webhooks: existing };
+  }
+  const webhook = await api.createWebhook({ url, description: WEBHOOK_DESCRIPTION, enabled_events: missing });
+  return { outcome: "created", webhook, added: missing };
+}
+
+/** The events of SUBSCRIBED_EVENTS that no active subscription of this webhook's URL delivers (what `list` flags). */
+export function missingEvents(
+  webhook: AceleralaWebhook,
+  all: readonly AceleralaWebhook[] = [webhook],
+): string[] {
+  const covered = coveredEvents(all, webhook.url);
+  return SUBSCRIBED_EVENTS.filter((event) => !covered.has(event));
 }
 
 export function formatWebhookList(webhooks: readonly AceleralaWebhook[]): string {
   if (webhooks.length === 0) return "No webhooks registered: cpe webhooks register --url URL";
   return formatTable(
-    ["Id", "Active", "URL", "Events", "Missing"],
+    ["Id", "Active", "URL", "Events", "Missing for this URL"],
     webhooks.map((webhook) => [
       String(webhook.id),
       webhook.active === false ? "no" : "yes",
       webhook.url,
       webhook.enabled_events.join(","),
-      missingEvents(webhook).join(",") || "-",
+      missingEvents(webhook, webhooks).join(",") || "-",
     ]),
   );
 }

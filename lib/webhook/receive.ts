@@ -1,16 +1,26 @@
-import { type EnvelopeProblem, type OrderEventEnvelope, orderIdOf, parseEnvelope } from "./envelope";
-import { verifyWebhook } from "./signature";
+import {
+  type EnvelopeNotes,
+  type EnvelopeProblem,
+  type EventReference,
+  normaliseId,
+  readEnvelope,
+} from "./envelope";
+import { MIN_SECRET_BYTES, verifyWebhook, weakSecrets } from "./signature";
 
 /**
  * What the webhook receiver does with one HTTP request, decided without I/O: the handler only enqueues
- * (for "enqueue") and shapes the response. Order of checks: route, method, size, signature (on the raw
- * bytes), JSON, envelope; so an unsigned request learns nothing about what a valid body looks like.
+ * (for "enqueue") and shapes the response. Order of checks: route, method, size, secrets, signature (on the raw
+ * bytes), JSON, envelope; so an unsigned request learns nothing about what a valid body looks like. After the
+ * signature the envelope is read liberally (lib/webhook/envelope.ts): the signature is what must be proved.
  */
 
 export const WEBHOOK_PATH = "/webhooks/acelerala";
 export const HEALTH_PATH = "/health";
-/** Largest body accepted (also the classic SQS message limit the envelope must fit into). */
-export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+/**
+ * Largest body accepted: a Function URL's own request limit (6 MB). The queue carries only a reference, so a
+ * large order (a thousand lines) is accepted like any other.
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 6 * 1024 * 1024;
 
 export type ReceiverRequest = {
   method: string;
@@ -27,8 +37,7 @@ export type RefusalReason =
   | "stale_timestamp"
   | "bad_signature"
   | "malformed_json"
-  | "invalid_envelope"
-  | "id_mismatch";
+  | "invalid_envelope";
 
 export type JsonBody = Record<string, unknown>;
 
@@ -41,10 +50,21 @@ export type ReceiveDecision =
       allow?: string;
     }
   | { kind: "refuse"; reason: RefusalReason; status: 400 | 401 | 413; body: JsonBody; webhookId?: string }
-  /** Our own misconfiguration (no active secret): a 5xx, so the sender retries once it is fixed. */
-  | { kind: "unavailable"; status: 503; body: JsonBody }
-  | { kind: "ignore"; status: 200; body: JsonBody; webhookId: string; eventType: string }
-  | { kind: "enqueue"; envelope: OrderEventEnvelope; webhookId: string; orderId: number | string };
+  /**
+   * Our own misconfiguration (no active secret, or one too short to sign with): a 5xx, so the sender retries
+   * once it is fixed. `problem` names the secret by position, never by value.
+   */
+  | { kind: "unavailable"; reason: "no_secret" | "weak_secret"; status: 503; body: JsonBody; problem: string }
+  | {
+      kind: "ignore";
+      status: 200;
+      body: JsonBody;
+      webhookId: string;
+      eventType: string;
+      why: string;
+      notes: EnvelopeNotes;
+    }
+  | { kind: "enqueue"; event: EventReference; notes: EnvelopeNotes };
 
 const REQUIRED_HEADERS = ["webhook-id", "webhook-timestamp", "webhook-signature"] as const;
 
@@ -76,6 +96,24 @@ export function rawBodyOf(request: Pick<ReceiverRequest, "body" | "isBase64Encod
   return request.isBase64Encoded ? Buffer.from(request.body, "base64") : Buffer.from(request.body, "utf8");
 }
 
+/**
+ * The webhook routes: `/webhooks/acelerala`, and `/webhooks/acelerala/{storeId}` for senders whose payload
+ * names no store (a trailing slash is tolerated). Undefined for any other path.
+ */
+export function webhookRoute(path: string): { storeId?: number } | undefined {
+  const trimmed = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  if (trimmed === WEBHOOK_PATH) return {};
+  if (!trimmed.startsWith(`${WEBHOOK_PATH}/`)) return undefined;
+  const storeId = normaliseId(trimmed.slice(WEBHOOK_PATH.length + 1));
+  return storeId === undefined ? undefined : { storeId };
+}
+
+function unavailable(reason: "no_secret" | "weak_secret", problem: string): ReceiveDecision {
+  // The sender learns only that we are unavailable; the log and the metric say why.
+  const body = { error: { code: "unavailable", message: "the receiver is misconfigured; try again later" } };
+  return { kind: "unavailable", reason, status: 503, body, problem };
+}
+
 export function decideWebhook(
   request: ReceiverRequest,
   secrets: readonly string[],
@@ -86,7 +124,8 @@ export function decideWebhook(
     if (method !== "GET") return methodNotAllowed("GET");
     return { kind: "reply", outcome: "health", status: 200, body: { status: "ok" } };
   }
-  if (request.path !== WEBHOOK_PATH) {
+  const route = webhookRoute(request.path);
+  if (!route) {
     return {
       kind: "reply",
       outcome: "not_found",
@@ -108,12 +147,14 @@ export function decideWebhook(
   const headers = lowerCaseHeaders(request.headers);
   const missing = REQUIRED_HEADERS.filter((name) => !headers[name]);
   if (missing.length > 0) return refuse("missing_headers", 400, `missing header(s): ${missing.join(", ")}`);
-  if (secrets.length === 0) {
-    return {
-      kind: "unavailable",
-      status: 503,
-      body: { error: { code: "unavailable", message: "no active signing secret" } },
-    };
+  if (secrets.length === 0) return unavailable("no_secret", "no active webhook signing secret");
+  const weak = weakSecrets(secrets);
+  if (weak.length > 0) {
+    const which = weak.map(({ position, bytes }) => `#${position} has ${bytes} bytes`).join(", ");
+    return unavailable(
+      "weak_secret",
+      `webhook signing secret(s) of ${secrets.length} too short: ${which}; each must decode to at least ${MIN_SECRET_BYTES} bytes`,
+    );
   }
 
   const verification = verifyWebhook(secrets, headers, raw, nowSeconds);
@@ -141,26 +182,30 @@ export function decideWebhook(
       webhookId,
     });
   }
-  const parsed = parseEnvelope(json);
-  if (!parsed.ok) {
-    const fields = parsed.problems.map((problem) => problem.field).join(", ");
-    return refuse("invalid_envelope", 400, `invalid envelope field(s): ${fields}`, {
-      webhookId,
-      problems: parsed.problems,
-    });
+  const reading = readEnvelope(json, {
+    webhookId,
+    signedAtSeconds: Number(headers["webhook-timestamp"]),
+    ...(route.storeId !== undefined ? { pathStoreId: route.storeId } : {}),
+  });
+  switch (reading.outcome) {
+    case "invalid": {
+      const fields = reading.problems.map((problem) => problem.field).join(", ");
+      return refuse("invalid_envelope", 400, `invalid envelope field(s): ${fields}`, {
+        webhookId,
+        problems: reading.problems,
+      });
+    }
+    case "ignore":
+      return {
+        kind: "ignore",
+        status: 200,
+        body: { status: "ignored" },
+        webhookId,
+        eventType: reading.eventType,
+        why: reading.why,
+        notes: reading.notes,
+      };
+    case "event":
+      return { kind: "enqueue", event: reading.event, notes: reading.notes };
   }
-  // The webhook-id is the idempotency key and the envelope id is what the sender logs: they must agree.
-  if (parsed.envelope.id !== webhookId) {
-    return refuse("id_mismatch", 400, "webhook-id header does not equal the envelope id", { webhookId });
-  }
-  if (!parsed.known) {
-    return {
-      kind: "ignore",
-      status: 200,
-      body: { status: "ignored" },
-      webhookId,
-      eventType: parsed.envelope.type,
-    };
-  }
-  return { kind: "enqueue", envelope: parsed.envelope, webhookId, orderId: orderIdOf(parsed.envelope) };
 }

@@ -25,12 +25,26 @@ export type VerifyFailure =
 export type VerifyResult = { ok: true; webhookId: string } | { ok: false; reason: VerifyFailure };
 
 const SECRET_PREFIX = "whsec_";
+/** Standard Webhooks secrets are 24 to 64 random bytes; a shorter key is a configuration error, not a secret. */
+export const MIN_SECRET_BYTES = 24;
 
 function secretKey(secret: string): Buffer {
   const base64 = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   const key = Buffer.from(base64, "base64");
   if (key.length === 0) throw new Error("webhook secret is empty or not base64");
   return key;
+}
+
+/**
+ * The secrets whose key is too short to sign with, by position (1-based) and length; never their value.
+ * The receiver refuses to run with any of them (503, so the sender retries once the secret is fixed).
+ */
+export function weakSecrets(secrets: readonly string[]): { position: number; bytes: number }[] {
+  return secrets.flatMap((secret, index) => {
+    const base64 = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+    const bytes = Buffer.from(base64, "base64").length;
+    return bytes < MIN_SECRET_BYTES ? [{ position: index + 1, bytes }] : [];
+  });
 }
 
 /** A fresh `whsec_…` secret (24 random bytes), for development and tests. */

@@ -18,8 +18,8 @@ const USAGE = `Usage: cpe backfill --store ID --placed-from DATE [--placed-to DA
 
 The bulk flow: lists the store's paid orders placed in the range (GET /v1/orders, sorted by placed), leaves out
 those that already have their receipt (a SUBMITTED, ACCEPTED, REJECTED or STALE record) or need a person
-(NEEDS_ATTENTION: fix the order, then cpe resend), and enqueues the rest on the order-events queue, in the
-receiver's envelope: the worker issues them exactly as it would after a webhook, under the same guard.
+(NEEDS_ATTENTION: fix the order, then cpe resend), and enqueues the rest on the order-events queue, as the
+receiver's event reference: the worker issues them exactly as it would after a webhook, under the same guard.
 
   --store ID           the store (required)
   --placed-from DATE   from this date (2026-11-21 = midnight in Peru) or date-time with offset (required)

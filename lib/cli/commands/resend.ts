@@ -14,7 +14,7 @@ import {
 
 const USAGE = `Usage: cpe resend ORDER_ID [--store ID] [--json] [--aws | --local-env FILE]
 
-The individual flow: puts one order back on the order-events queue (the receiver's envelope, a new event id
+The individual flow: puts one order back on the order-events queue (the receiver's event reference, a new event id
 resend_<store>_<order>_<ms>), for the worker and its exactly-once guard.
 
   - no receipt yet, or NEEDS_ATTENTION after the merchant fixed the order: the worker re-reads and issues it;

@@ -1,6 +1,6 @@
 import { OptionError } from "../../ops/args";
 import { formatWebhookList, registerWebhook, WebhookUrlError } from "../../ops/webhooks";
-import { SUBSCRIBED_ORDER_EVENTS } from "../../webhook/envelope";
+import { SUBSCRIBED_EVENTS } from "../../webhook/envelope";
 import { type CliCommand, EXIT_OK, parseCommandArgs } from "../command";
 import type { CliIo } from "../io";
 import { storeIdOption } from "../store-file";
@@ -16,11 +16,14 @@ const USAGE = `Usage: cpe webhooks register --url URL [--store ID] [--json] [--a
        cpe webhooks list [--store ID] [--json] [--aws | --local-env FILE]
 
 register  subscribes URL (the receiver's Function URL, output ReceiverUrl of the stack) to
-          ${SUBSCRIBED_ORDER_EVENTS.join(", ")} through POST /v1/webhooks. An active subscription
-          of the same URL with those events is reported, not created again.
-list      the store's webhook subscriptions, flagging the events the product needs and they lack.
+          ${SUBSCRIBED_EVENTS.join(", ")}
+          through POST /v1/webhooks: only the events the URL's active subscriptions lack, in one new
+          subscription; nothing when they cover every one.
+list      the store's webhook subscriptions, flagging the events the product needs and their URL lacks.
 
-  --url URL            https URL (http only for 127.0.0.1/localhost, the local stack)
+  --url URL            https URL (http only for 127.0.0.1/localhost, the local stack): the receiver's
+                       …/webhooks/acelerala, or …/webhooks/acelerala/{storeId} for this store only (the
+                       receiver takes the store from that path when a payload names none)
   --store ID           the store whose API credentials are used; default: the first store of the stores file
   --json               machine-readable output
 ${TARGET_USAGE}
@@ -72,15 +75,15 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       const storeId = await storeIdOption(values.store, io);
       const api = await (await resolveAceleralaAccess(values, io))(storeId);
       if (action === "register") {
-        const result = await registerWebhook(api, values.url ?? "");
+        const result = await registerWebhook(api, values.url ?? "", storeId);
         if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         else if (result.outcome === "created")
           io.stdout(
-            `Registered webhook ${result.webhook.id} for store ${storeId}: ${result.webhook.url}\n  events: ${result.webhook.enabled_events.join(", ")}\n`,
+            `Registered webhook ${result.webhook.id} for store ${storeId}: ${result.webhook.url}\n  events: ${result.added.join(", ")}\n`,
           );
         else
           io.stdout(
-            `Already registered: webhook ${result.webhook.id} for store ${storeId} sends ${SUBSCRIBED_ORDER_EVENTS.join(", ")} to ${result.webhook.url}; nothing created\n`,
+            `Already registered: webhook(s) ${result.webhooks.map((w) => w.id).join(", ")} of store ${storeId} send ${SUBSCRIBED_EVENTS.join(", ")} to ${values.url}; nothing created\n`,
           );
         return EXIT_OK;
       }

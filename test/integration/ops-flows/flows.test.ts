@@ -366,25 +366,81 @@ describe("cpe resend", () => {
 });
 
 describe("cpe webhooks", () => {
-  it("registers the receiver for the three order events once, and lists it", async () => {
+  it("registers the receiver for the order and receipt events once, and lists it", async () => {
     const url = "http://127.0.0.1:9/webhooks/acelerala-ops-test";
+    const events = [
+      "orders.created.placed",
+      "orders.updated.placed",
+      "orders.updated.canceled",
+      "receipts.created",
+      "receipts.created.accepted",
+      "receipts.created.rejected",
+    ];
     const first = await cpe(["webhooks", "register", "--url", url, "--json", "--local-env", envFile]);
     expect(first.code, first.stderr).toBe(0);
     const created = JSON.parse(first.stdout);
     expect(created).toMatchObject({
       outcome: "created",
-      webhook: {
-        url,
-        enabled_events: ["orders.created.placed", "orders.updated.placed", "orders.updated.canceled"],
-      },
+      added: events,
+      webhook: { url, enabled_events: events },
     });
     const second = await cpe(["webhooks", "register", "--url", url, "--local-env", envFile]);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(new RegExp(`Already registered: webhook ${created.webhook.id}`));
+    expect(second.stdout).toMatch(new RegExp(`Already registered: webhook\\(s\\) ${created.webhook.id} `));
     const list = await cpe(["webhooks", "list", "--local-env", envFile]);
     expect(list.code).toBe(0);
-    expect(list.stdout.split("\n").filter((line) => line.includes(url))).toHaveLength(1);
+    const rows = list.stdout.split("\n").filter((line) => line.includes(url));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(/ -$/); // nothing missing
     expect(list.stdout).toContain(stack.receiverUrl); // the stack's own subscription
+  });
+
+  it("an older registration of the order events only is flagged, then completed with the receipt events", async () => {
+    const url = "http://127.0.0.1:9/webhooks/acelerala-older";
+    stack.simulator.createWebhook({
+      url,
+      enabled_events: ["orders.created.placed", "orders.updated.placed", "orders.updated.canceled"],
+    });
+    const before = await cpe(["webhooks", "list", "--local-env", envFile]);
+    expect(before.stdout.split("\n").find((line) => line.includes(url))).toMatch(
+      /receipts\.created,receipts\.created\.accepted,receipts\.created\.rejected$/,
+    );
+    const register = await cpe(["webhooks", "register", "--url", url, "--json", "--local-env", envFile]);
+    expect(JSON.parse(register.stdout)).toMatchObject({
+      outcome: "created",
+      added: ["receipts.created", "receipts.created.accepted", "receipts.created.rejected"],
+    });
+    const after = await cpe(["webhooks", "list", "--local-env", envFile]);
+    const rows = after.stdout.split("\n").filter((line) => line.includes(url));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toMatch(/ -$/);
+  });
+
+  it("a per-store URL must name the --store that registers it", async () => {
+    const base = "http://127.0.0.1:9/webhooks/acelerala";
+    const wrong = await cpe([
+      "webhooks",
+      "register",
+      "--url",
+      `${base}/4`,
+      "--store",
+      "511",
+      "--local-env",
+      envFile,
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/--url names store "4" in its path but --store is 511/);
+    const right = await cpe([
+      "webhooks",
+      "register",
+      "--url",
+      `${base}/511`,
+      "--store",
+      "511",
+      "--local-env",
+      envFile,
+    ]);
+    expect(right.code, right.stderr).toBe(0);
   });
 
   it("refuses a plain-http URL that is not loopback", async () => {

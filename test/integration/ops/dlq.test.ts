@@ -186,7 +186,49 @@ describe("cpe dlq replay", () => {
     const left = await peekJson();
     expect(left.messages.map((m) => m.orderId).sort()).toEqual(["8", "9"]);
     const moved = await drain(sqs, queues.queueUrl);
-    expect(moved.map((m) => JSON.parse(m.Body ?? "{}").id)).toEqual(["evt_7a", "evt_7b"]); // FIFO order kept
+    expect(moved.map((m) => JSON.parse(m.Body ?? "{}").webhook_id)).toEqual(["evt_7a", "evt_7b"]); // FIFO order kept
+  });
+
+  it("an old whole-envelope message is shown by store/order/type and replayed as its reference", async () => {
+    // What an earlier version put on the queue: the whole order, a string id, no message attributes.
+    const legacyBody = JSON.stringify({
+      id: "evt_legacy",
+      type: "orders.updated.placed",
+      created: "2026-11-21T10:00:00-05:00",
+      store_id: storeId,
+      data: { object: { id: "0123", billing_details: { email: "cliente@correo.pe" } } },
+    });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queues.dlqUrl,
+        MessageBody: legacyBody,
+        MessageGroupId: `${storeId}#0123`,
+        MessageDeduplicationId: "evt_legacy",
+      }),
+    );
+    const peek = await peekJson();
+    expect(peek.messages).toEqual([
+      expect.objectContaining({
+        storeId: String(storeId),
+        orderId: "123",
+        eventType: "orders.updated.placed",
+      }),
+    ]);
+    const table = await cpe(["dlq", "peek", "--local-env", envFile]);
+    expect(table.stdout).toMatch(new RegExp(`^${storeId} +123 +orders\\.updated\\.placed `, "m"));
+
+    expect((await replay()).code).toBe(0);
+    const [replayed] = await drain(sqs, queues.queueUrl);
+    expect(replayed?.Attributes?.MessageGroupId).toBe(`${storeId}#123`);
+    expect(JSON.parse(replayed?.Body ?? "{}")).toEqual({
+      version: 2,
+      type: "orders.updated.placed",
+      store_id: storeId,
+      order_id: 123,
+      webhook_id: "evt_legacy",
+      event_time: "2026-11-21T15:00:00.000Z",
+    });
+    expect(replayed?.Body).not.toContain("cliente@correo.pe");
   });
 
   it("--dry-run lists what would move and moves nothing", async () => {

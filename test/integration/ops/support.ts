@@ -12,8 +12,7 @@ import {
 import { createOrderEventsQueues } from "../../../infra/local/sqs-local";
 import type { CliIo } from "../../../lib/cli/io";
 import { run } from "../../../lib/cli/main";
-import { enqueueOrderEvent } from "../../../lib/queue/order-events";
-import type { OrderEventEnvelope } from "../../../lib/webhook/envelope";
+import { type EventReference, enqueueOrderEvent } from "../../../lib/queue/order-events";
 import { localAwsEnv, localClientConfig } from "../../support/local-stack";
 
 /**
@@ -70,13 +69,13 @@ export async function createTestQueues(sqs: SQSClient): Promise<TestQueues> {
   };
 }
 
-export function orderEvent(storeId: number, orderId: number, eventId: string): OrderEventEnvelope {
+export function orderEvent(storeId: number, orderId: number, eventId: string): EventReference {
   return {
-    id: eventId,
     type: "orders.updated.placed",
-    created: "2026-11-21T10:00:00.000Z",
-    store_id: storeId,
-    data: { object: { id: orderId, payment_status: "paid" } },
+    storeId,
+    orderId,
+    webhookId: eventId,
+    eventTime: "2026-11-21T10:00:00.000Z",
   };
 }
 
@@ -88,7 +87,7 @@ export async function putEvent(
   orderId: number,
   eventId: string,
 ) {
-  return enqueueOrderEvent(sqs, url, orderEvent(storeId, orderId, eventId), eventId);
+  return enqueueOrderEvent(sqs, url, orderEvent(storeId, orderId, eventId));
 }
 
 /** Consumes (receives and deletes) every message of `url`, in FIFO order, with system and message attributes. */

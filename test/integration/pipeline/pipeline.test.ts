@@ -4,10 +4,11 @@ import { makeBrokenOrder, makeOrder } from "../../../infra/simulator/order-facto
 import { replayDlq } from "../../../lib/ops/dlq";
 import { createSqsClient } from "../../../lib/queue/order-events";
 import { createReceiptStore } from "../../../lib/runtime";
-import type { ReceiptRecord, ReceiptState } from "../../../lib/store/receipt-record";
+import type { ReceiptState } from "../../../lib/store/receipt-record";
 import type { ReceiptStore } from "../../../lib/store/receipt-store";
 import { generateWebhookSecret, signWebhook } from "../../../lib/webhook/signature";
 import { localAwsEnv } from "../../support/local-stack";
+import { waitForReceiptState } from "../../support/receipts";
 
 // The whole pipeline on the local stack, over real HTTP and real queues: simulator → signed webhook →
 // receiver (Function URL server) → SQS FIFO → worker (child-process Lambda environments) → simulator →
@@ -51,22 +52,8 @@ function receiptsOf(orderId: number) {
   return stack.simulator.listReceipts({ order_id: String(orderId), limit: "100" }).data;
 }
 
-async function waitForState(
-  key: { storeId: number; orderId: number },
-  states: ReceiptState[],
-  timeout = 20_000,
-) {
-  let record: ReceiptRecord | undefined;
-  await expect
-    .poll(
-      async () => {
-        record = await store.get(key);
-        return record?.state;
-      },
-      { timeout, interval: 100 },
-    )
-    .toSatisfy((state) => states.includes(state as ReceiptState));
-  return record as ReceiptRecord;
+function waitForState(key: { storeId: number; orderId: number }, states: ReceiptState[], timeout = 20_000) {
+  return waitForReceiptState(store, key, states, timeout);
 }
 
 async function postWebhook(body: string, headers: Record<string, string>) {

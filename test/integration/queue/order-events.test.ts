@@ -1,8 +1,12 @@
-import { DeleteQueueCommand } from "@aws-sdk/client-sqs";
+import { DeleteMessageCommand, DeleteQueueCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrderEventsQueues } from "../../../infra/local/sqs-local";
-import { enqueueOrderEvent, parseOrderEventMessage } from "../../../lib/queue/order-events";
-import type { OrderEventEnvelope } from "../../../lib/webhook/envelope";
+import {
+  type EventReference,
+  enqueueOrderEvent,
+  parseOrderEventMessage,
+} from "../../../lib/queue/order-events";
+import { readEnvelope } from "../../../lib/webhook/envelope";
 import { type OrderEventsQueueFixture, startOrderEventsQueue } from "./local-queue";
 
 let local: OrderEventsQueueFixture;
@@ -15,21 +19,21 @@ afterAll(async () => {
   await local?.stop();
 });
 
-function envelope(id: string, orderId: number): OrderEventEnvelope {
+function reference(webhookId: string, orderId: number): EventReference {
   return {
-    id,
     type: "orders.updated.placed",
-    created: "2025-10-09T08:53:20.000Z",
-    store_id: 511,
-    data: { object: { id: orderId, payment_status: "paid" } },
+    storeId: 511,
+    orderId,
+    webhookId,
+    eventTime: "2025-10-09T08:53:20.000Z",
   };
 }
 
 describe("enqueueOrderEvent (fauxqs)", () => {
-  it("sends the envelope with group store#order and the webhook-id as deduplication id; a resend is dropped", async () => {
-    const event = envelope("evt_queue_1", 32203);
-    const first = await enqueueOrderEvent(local.sqs, local.queueUrl, event, "evt_queue_1");
-    const second = await enqueueOrderEvent(local.sqs, local.queueUrl, event, "evt_queue_1");
+  it("sends the reference with group store#order and the webhook-id as deduplication id; a resend is dropped", async () => {
+    const event = reference("evt_queue_1", 32203);
+    const first = await enqueueOrderEvent(local.sqs, local.queueUrl, event);
+    const second = await enqueueOrderEvent(local.sqs, local.queueUrl, event);
     expect(first).toMatchObject({ groupId: "511#32203", deduplicationId: "evt_queue_1" });
     // SQS answers a deduplicated send with the first message's id.
     expect(second.messageId).toBe(first.messageId);
@@ -42,13 +46,49 @@ describe("enqueueOrderEvent (fauxqs)", () => {
     expect(message?.MessageAttributes?.event_type?.StringValue).toBe("orders.updated.placed");
     expect(message?.MessageAttributes?.store_id).toMatchObject({ DataType: "Number", StringValue: "511" });
     expect(message?.MessageAttributes?.order_id?.StringValue).toBe("32203");
-    expect(parseOrderEventMessage(message?.Body ?? "")).toEqual({ ok: true, envelope: event });
+    expect(parseOrderEventMessage(message?.Body ?? "")).toEqual({ ok: true, event, legacy: false });
+  });
+
+  it("a webhook id with emoji and U+FFFE goes through SQS (the body is ASCII) and comes back intact", async () => {
+    const event = {
+      ...reference("msg 👕\uFFFE ñ", 40002),
+      type: "receipts.created.accepted" as const,
+      receiptId: 9,
+    };
+    const sent = await enqueueOrderEvent(local.sqs, local.queueUrl, event);
+    expect(sent.groupId).toBe("511#40002");
+    const [message] = await local.receive();
+    expect(parseOrderEventMessage(message?.Body ?? "")).toEqual({ ok: true, event, legacy: false });
+  });
+
+  it('"0123" and 123, read from two deliveries, land in one FIFO group', async () => {
+    const groups: string[] = [];
+    for (const [webhookId, id] of [
+      ["msg_a", "040003"],
+      ["msg_b", 40003],
+    ] as const) {
+      const reading = readEnvelope(
+        { type: "orders.updated.placed", store_id: "511", data: { object: { id } } },
+        { webhookId, signedAtSeconds: 1_760_000_000 },
+      );
+      if (reading.outcome !== "event") throw new Error(`not an event: ${JSON.stringify(reading)}`);
+      await enqueueOrderEvent(local.sqs, local.queueUrl, reading.event);
+    }
+    // FIFO hands out a group's next message only once the one before is done: receive, delete, receive again.
+    for (let i = 0; i < 2; i++) {
+      const [message] = await local.receive();
+      groups.push(message?.Attributes?.MessageGroupId ?? "");
+      await local.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: local.queueUrl, ReceiptHandle: message?.ReceiptHandle }),
+      );
+    }
+    expect(groups).toEqual(["511#40003", "511#40003"]);
   });
 
   it("hashes a webhook-id SQS would refuse, and still deduplicates on it", async () => {
     const longId = `evt_${"x".repeat(200)}`;
-    const first = await enqueueOrderEvent(local.sqs, local.queueUrl, envelope(longId, 40001), longId);
-    await enqueueOrderEvent(local.sqs, local.queueUrl, envelope(longId, 40001), longId);
+    const first = await enqueueOrderEvent(local.sqs, local.queueUrl, reference(longId, 40001));
+    await enqueueOrderEvent(local.sqs, local.queueUrl, reference(longId, 40001));
     expect(first.deduplicationId).toMatch(/^[0-9a-f]{64}$/);
     const messages = await local.receive();
     expect(messages.map((m) => m.Attributes?.MessageDeduplicationId)).toEqual([first.deduplicationId]);
@@ -60,8 +100,6 @@ describe("enqueueOrderEvent (fauxqs)", () => {
       deadLetterName: "doomed-dlq.fifo",
     });
     await local.sqs.send(new DeleteQueueCommand({ QueueUrl: doomedUrl }));
-    await expect(
-      enqueueOrderEvent(local.sqs, doomedUrl, envelope("evt_gone", 1), "evt_gone"),
-    ).rejects.toThrow();
+    await expect(enqueueOrderEvent(local.sqs, doomedUrl, reference("evt_gone", 1))).rejects.toThrow();
   });
 });

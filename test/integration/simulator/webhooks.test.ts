@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeOrder } from "../../../infra/simulator/order-factory";
 import { type Simulator, startSimulator } from "../../../infra/simulator/server";
 import { verifyWebhook } from "../../../lib/webhook/signature";
-import { bearerToken, call } from "./support";
+import { bearerToken, call, facturaBody } from "./support";
 
 type Received = { headers: IncomingHttpHeaders; body: string; at: number };
 
@@ -214,5 +214,109 @@ describe("deliveries", () => {
     expect(dropped).toBeGreaterThan(8);
     expect(dropped).toBeLessThan(32);
     expect(received).toHaveLength(40 - dropped);
+  });
+});
+
+describe("receipt events: SUNAT's answer by webhook", () => {
+  it("receipts.created when a receipt is created, then .accepted or .rejected when SUNAT answers, signed", async () => {
+    await subscribe(["receipts.created", "receipts.created.accepted", "receipts.created.rejected"]);
+    const order = simulator.createOrder(makeOrder(9));
+    simulator.setSunatPolicy({ forced: { [String(order.id)]: "rejected" } });
+    const accepted = await call(
+      simulator.url,
+      token,
+      "POST",
+      "/v1/receipts",
+      facturaBody({ correlative: 11 }),
+    );
+    const rejected = await call(
+      simulator.url,
+      token,
+      "POST",
+      "/v1/receipts",
+      facturaBody({ correlative: 12, order_id: order.id }),
+    );
+    expect([accepted.status, rejected.status]).toEqual([201, 201]);
+    await simulator.deliveriesSettled();
+    const events = received.map((delivery) => {
+      expect(
+        verifyWebhook([simulator.webhookSecret], delivery.headers as Record<string, string>, delivery.body)
+          .ok,
+      ).toBe(true);
+      return JSON.parse(delivery.body) as {
+        type: string;
+        store_id: number;
+        data: { object: Record<string, unknown> };
+      };
+    });
+    expect(events.map((event) => [event.type, event.data.object.id])).toEqual([
+      ["receipts.created", accepted.body.id],
+      ["receipts.created.accepted", accepted.body.id],
+      ["receipts.created", rejected.body.id],
+      ["receipts.created.rejected", rejected.body.id],
+    ]);
+    // The answer is in the object the event carries, as GET /v1/receipts/{id} would show it then.
+    expect(events[1]?.data.object).toMatchObject({
+      sunat_acknowledged: 1,
+      sunat_accepted: 1,
+      sunat_code: "0",
+    });
+    expect(events[0]?.data.object).toMatchObject({ sunat_acknowledged: 0 });
+    expect(events[3]?.data.object).toMatchObject({
+      order_id: order.id,
+      sunat_accepted: 0,
+      sunat_code: "2335",
+    });
+    expect(events.every((event) => event.store_id === 511)).toBe(true);
+  });
+
+  it("with a SUNAT delay, the answer event leaves when SUNAT answers", async () => {
+    await subscribe(["receipts.created.accepted"]);
+    simulator.setSunatPolicy({ delayMs: 150 });
+    const created = Date.now();
+    await call(simulator.url, token, "POST", "/v1/receipts", facturaBody({ correlative: 13 }));
+    await expect.poll(() => received.length, { timeout: 2_000, interval: 20 }).toBe(1);
+    expect((received[0]?.at ?? 0) - created).toBeGreaterThanOrEqual(140);
+  });
+});
+
+describe("envelope readings the sender can play", () => {
+  it('"standard": {type, timestamp, data}, no payload id or store, a msg_ webhook-id kept across retries', async () => {
+    await subscribe(["orders.created.placed"]);
+    simulator.setDeliveryConfig({ envelope: "standard", timeFormat: "-05:00" });
+    script = [500];
+    const order = simulator.createOrder(makeOrder(10));
+    await simulator.deliveriesSettled();
+    expect(received).toHaveLength(2);
+    const [first, retry] = received;
+    expect(first?.headers["webhook-id"]).toMatch(/^msg_/);
+    expect(retry?.headers["webhook-id"]).toBe(first?.headers["webhook-id"]);
+    expect(
+      verifyWebhook([simulator.webhookSecret], retry?.headers as Record<string, string>, retry?.body ?? "")
+        .ok,
+    ).toBe(true);
+    const body = JSON.parse(first?.body ?? "{}");
+    expect(Object.keys(body)).toEqual(["type", "timestamp", "data"]);
+    expect(body).toMatchObject({ type: "orders.created.placed", data: { id: order.id, store_id: 511 } });
+    expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}-05:00$/);
+    expect(simulator.deliveries()[0]?.message_id).toBe(first?.headers["webhook-id"]);
+  });
+
+  it.each([
+    ["-05", /\.\d{3}-05$/],
+    ["-0500", /\.\d{3}-0500$/],
+    ["Z", /\.\d{3}Z$/],
+  ] as const)("prints the event time as %s (a form the seed uses)", async (timeFormat, pattern) => {
+    await subscribe(["orders.created.placed"]);
+    simulator.setDeliveryConfig({ timeFormat });
+    const before = Date.now();
+    simulator.createOrder(makeOrder(11));
+    await simulator.deliveriesSettled();
+    const body = JSON.parse(received[0]?.body ?? "{}");
+    expect(body.created).toMatch(pattern);
+    expect(received[0]?.headers["webhook-id"]).toBe(body.id);
+    // The instant is right: Lima's wall time with its offset (Date.parse reads -0500 and -05:00; -05 is padded).
+    const instant = Date.parse(String(body.created).replace(/-05$/, "-05:00"));
+    expect(Math.abs(instant - before)).toBeLessThan(5_000);
   });
 });

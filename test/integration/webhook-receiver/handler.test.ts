@@ -154,7 +154,9 @@ describe("webhook receiver handler (Function URL v2 → fauxqs)", () => {
     expect(messages[0]?.Attributes?.MessageGroupId).toBe("511#32203");
     expect(messages[0]?.Attributes?.MessageDeduplicationId).toBe("evt_it_1");
     const parsed = parseOrderEventMessage(messages[0]?.Body ?? "");
-    expect(parsed.ok && parsed.envelope.data.object.id).toBe(32203);
+    expect(parsed.ok && parsed.event).toMatchObject({ storeId: 511, orderId: 32203, webhookId: "evt_it_1" });
+    // A reference only: the customer's data stays out of the queue.
+    expect(messages[0]?.Body).not.toContain("manuelcornejo");
 
     // Correlation ids in the log, personal data not.
     expect(first.logs).toContain('"webhook_id":"evt_it_1"');
@@ -175,7 +177,7 @@ describe("webhook receiver handler (Function URL v2 → fauxqs)", () => {
   });
 
   it("acknowledges an unknown event type with 200 and enqueues nothing", async () => {
-    const body = orderEvent("evt_it_unknown", 2, "receipts.created.accepted");
+    const body = orderEvent("evt_it_unknown", 2, "claims.created");
     const result = await invoke(functionUrlEvent({ headers: signed("evt_it_unknown", body), body }));
     expect(result).toMatchObject({ status: 200, body: { status: "ignored" } });
     expect(result.logs).toContain("WebhookIgnored");

@@ -480,11 +480,12 @@ describe("alarms", () => {
         "ReconcilerErrors",
         "ReconcilerThrottles",
         "WebhookEnqueueFailed",
+        "WebhookSecretsInvalid",
         "WorkerErrors",
         "WorkerThrottles",
       ].sort(),
     );
-    expect(resourcesOfType("AWS::CloudWatch::Alarm")).toHaveLength(15);
+    expect(resourcesOfType("AWS::CloudWatch::Alarm")).toHaveLength(16);
     for (const [, props] of resourcesOfType("AWS::CloudWatch::Alarm")) {
       expect(props).toMatchObject({
         AlarmActions: [ref(stack.alarmTopic)],
@@ -514,6 +515,14 @@ describe("alarms", () => {
     expect(alarm("WebhookEnqueueFailed")).toMatchObject(
       appMetric(FUNCTION_SERVICE_NAMES.receiver, RECEIVER_METRICS.enqueueFailed),
     );
+  });
+
+  it("fires when the receiver has no usable signing secret (a weak one included)", () => {
+    expect(alarm("WebhookSecretsInvalid")).toMatchObject({
+      ...appMetric(FUNCTION_SERVICE_NAMES.receiver, RECEIVER_METRICS.secretsInvalid),
+      Statistic: "Sum",
+    });
+    expect(RECEIVER_METRICS.secretsInvalid).toBe("WebhookSecretsInvalid");
   });
 
   it("fires when SUNAT rejects a receipt, whether the worker or the poller learns it", () => {

@@ -11,7 +11,11 @@ import {
   rangeFraction,
   runBackfill,
 } from "../../../lib/ops/backfill";
-import { parseOrderEventMessage } from "../../../lib/queue/order-events";
+import {
+  type EventReference,
+  orderEventMessageBody,
+  parseOrderEventMessage,
+} from "../../../lib/queue/order-events";
 import type { ReceiptRecord, ReceiptState } from "../../../lib/store/receipt-record";
 
 const NOW = new Date("2026-01-21T15:00:00Z");
@@ -45,10 +49,9 @@ function fakes(orders: AceleralaOrder[], records: Map<number, ReceiptRecord>, fa
         })();
       }) as OrderLister,
       getRecord: async (key: { orderId: number }) => records.get(key.orderId),
-      enqueue: async (envelope: unknown, eventId: string) => {
-        if ((envelope as { data: { object: { id: number } } }).data.object.id === failOn)
-          throw new Error("SQS is down");
-        sent.push({ id: eventId, body: JSON.stringify(envelope) });
+      enqueue: async (event: EventReference) => {
+        if (event.orderId === failOn) throw new Error("SQS is down");
+        sent.push({ id: event.webhookId, body: orderEventMessageBody(event) });
       },
       now: () => NOW,
     },
@@ -101,14 +104,28 @@ describe("runBackfill", () => {
     expect(sent).toHaveLength(148);
     expect(new Set(sent.map((s) => s.id)).size).toBe(148);
     expect(progress).toEqual([100, 200, 250, 250]);
-    // The receiver's envelope: the worker reads it like any webhook event.
-    const parsed = parseOrderEventMessage(sent[0]?.body ?? "");
-    expect(parsed.ok && parsed.envelope).toMatchObject({
-      id: "bf_511_1102_20260121",
-      type: "orders.updated.placed",
-      store_id: 511,
-      data: { object: { id: 1102 } },
+    // The receiver's reference: the worker reads it like any webhook event; the order itself does not travel.
+    expect(parseOrderEventMessage(sent[0]?.body ?? "")).toEqual({
+      ok: true,
+      legacy: false,
+      event: {
+        type: "orders.updated.placed",
+        storeId: 511,
+        orderId: 1102,
+        webhookId: "bf_511_1102_20260121",
+        eventTime: NOW.toISOString(),
+      },
     });
+    expect(sent[0]?.body).not.toContain("payment_status");
+  });
+
+  it("normalises a string order id, and names one it cannot enqueue", async () => {
+    const { deps, sent } = fakes([order(1, { id: "0042" }), order(2, { id: "A-2" })], new Map());
+    const summary = await runBackfill({ storeId: 511, placedFrom: new Date(0), dryRun: false }, deps);
+    expect(sent.map((s) => JSON.parse(s.body).order_id)).toEqual([42]);
+    expect(summary.failures).toEqual([
+      { orderId: "A-2", error: 'Error: order id "A-2" is not a positive whole number: not enqueued' },
+    ]);
   });
 
   it("in a dry run enqueues nothing but counts what it would", async () => {

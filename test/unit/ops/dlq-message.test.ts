@@ -9,14 +9,24 @@ import {
   sentRange,
   UnreplayableMessageError,
 } from "../../../lib/ops/dlq-message";
+import { orderEventMessageBody, orderEventSendInput } from "../../../lib/queue/order-events";
 
 const QUEUE_URL = "http://127.0.0.1:1/000000000000/main.fifo";
-const BODY = JSON.stringify({
+const EVENT = {
+  type: "orders.updated.placed",
+  storeId: 511,
+  orderId: 1001,
+  webhookId: "evt_1",
+  eventTime: "2026-11-21T10:00:00.000Z",
+} as const;
+const BODY = orderEventMessageBody(EVENT);
+/** What an older version enqueued: the whole envelope, the customer's data with it. */
+const LEGACY_BODY = JSON.stringify({
   id: "evt_1",
   type: "orders.updated.placed",
   created: "2026-11-21T10:00:00Z",
   store_id: 511,
-  data: { object: { id: 1001 } },
+  data: { object: { id: "01001", billing_details: { email: "cliente@correo.pe" } } },
 });
 
 function message(overrides: Partial<Message> = {}): Message {
@@ -55,14 +65,18 @@ describe("describeDlqMessage", () => {
       firstReceivedAt: "2025-11-21T10:00:01.000Z",
     });
   });
-  it("falls back to the envelope when the attributes are missing", () => {
-    const entry = describeDlqMessage(message({ MessageAttributes: undefined, Attributes: undefined }));
-    expect(entry).toEqual({
-      messageId: "m-1",
-      storeId: "511",
-      orderId: "1001",
-      eventType: "orders.updated.placed",
-    });
+  it("falls back to the body when the attributes are missing: a reference, or an old whole envelope", () => {
+    for (const Body of [BODY, LEGACY_BODY]) {
+      const entry = describeDlqMessage(
+        message({ Body, MessageAttributes: undefined, Attributes: undefined }),
+      );
+      expect(entry).toEqual({
+        messageId: "m-1",
+        storeId: "511",
+        orderId: "1001",
+        eventType: "orders.updated.placed",
+      });
+    }
   });
   it("leaves unknowns out for a body that is not an order event", () => {
     expect(describeDlqMessage(message({ MessageAttributes: {}, Attributes: {}, Body: "garbage" }))).toEqual({
@@ -82,11 +96,30 @@ describe("replayDeduplicationId", () => {
 });
 
 describe("buildReplaySendInput", () => {
-  it("keeps body, attributes (only sendable fields) and group, with a new deduplication id", () => {
+  it("sends the event's reference back the way every producer sends it, with a new deduplication id", () => {
     const input = buildReplaySendInput(message(), QUEUE_URL);
     expect(input).toEqual({
+      ...orderEventSendInput(QUEUE_URL, EVENT),
+      MessageDeduplicationId: replayDeduplicationId("m-1"),
+    });
+    expect(input.MessageBody).toBe(BODY);
+    expect(input.MessageGroupId).toBe("511#1001");
+    expect(input.MessageDeduplicationId).not.toBe("evt_1");
+  });
+  it("replays an old whole-envelope message as its reference: normalised group, no customer data", () => {
+    const old = message({ Body: LEGACY_BODY, Attributes: { MessageGroupId: "511#01001" } });
+    const input = buildReplaySendInput(old, QUEUE_URL);
+    expect(input).toEqual({
+      ...orderEventSendInput(QUEUE_URL, EVENT),
+      MessageDeduplicationId: replayDeduplicationId("m-1"),
+    });
+    expect(input.MessageBody).not.toContain("cliente@correo.pe");
+  });
+  it("keeps an unreadable body, its sendable attributes and its group, for the worker to dead-letter again", () => {
+    const input = buildReplaySendInput(message({ Body: "garbage" }), QUEUE_URL);
+    expect(input).toEqual({
       QueueUrl: QUEUE_URL,
-      MessageBody: BODY,
+      MessageBody: "garbage",
       MessageGroupId: "511#1001",
       MessageDeduplicationId: replayDeduplicationId("m-1"),
       MessageAttributes: {
@@ -96,11 +129,10 @@ describe("buildReplaySendInput", () => {
         webhook_id: { DataType: "String", StringValue: "evt_1" },
       },
     });
-    expect(input.MessageDeduplicationId).not.toBe("evt_1");
-  });
-  it("rebuilds the group from store and order when SQS did not return it", () => {
-    const input = buildReplaySendInput(message({ Attributes: {} }), QUEUE_URL);
-    expect(input.MessageGroupId).toBe("511#1001");
+    // Without MessageGroupId from SQS, the group is rebuilt from the attributes' store and order.
+    expect(buildReplaySendInput(message({ Body: "garbage", Attributes: {} }), QUEUE_URL).MessageGroupId).toBe(
+      "511#1001",
+    );
   });
   it("refuses a message with no group, store or order, and one without id or body", () => {
     expect(() =>

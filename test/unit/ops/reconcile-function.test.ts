@@ -43,8 +43,8 @@ function setup(apis: Record<number, AceleralaClient>) {
     storeIds: Object.keys(apis).map(Number),
     api: async (storeId) => apis[storeId] as AceleralaClient,
     getRecord: async () => undefined,
-    enqueue: async (_envelope, eventId) => {
-      enqueued.push(eventId);
+    enqueue: async (event) => {
+      enqueued.push(event.webhookId);
     },
     logger,
     metrics,

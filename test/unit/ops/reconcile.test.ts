@@ -55,9 +55,9 @@ function deps(
         })(),
       findOrder: async (id) => (id === 777 ? order(777) : null),
       getRecord: async (key) => byOrder.get(key.orderId),
-      enqueue: async (_envelope, eventId) => {
+      enqueue: async (event) => {
         if (failEnqueue) throw new Error("SQS is down");
-        enqueued.push(eventId);
+        enqueued.push(event.webhookId);
       },
       now: () => NOW,
     },

@@ -39,8 +39,8 @@ function deps(
       calls.push(`markForReissue ${why}`);
       return record as ReceiptRecord;
     },
-    enqueue: async (envelope, eventId) => {
-      calls.push(`enqueue ${eventId} ${envelope.type} ${envelope.data.object.id}`);
+    enqueue: async (event) => {
+      calls.push(`enqueue ${event.webhookId} ${event.type} ${event.orderId}`);
       if (options.enqueueFails) throw new Error("SQS is down");
     },
     now: () => NOW,

@@ -88,3 +88,36 @@ describe("webhook receiver failure paths", () => {
     expect(await statusOf(createReceiverHandler(broken)(event(BODY)))).toBe(503);
   });
 });
+
+describe("a weak signing secret", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("503, logged by position (never the value), with the WebhookSecretsInvalid metric for the alarm", async () => {
+    const weak = `whsec_${Buffer.from("short-key-16byte").toString("base64")}`;
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, "write").mockImplementation(capture);
+    vi.spyOn(process.stderr, "write").mockImplementation(capture);
+    const secrets = {
+      getWebhookSecrets: async () => [SECRET, weak],
+      getAceleralaCredentials: async () => ({ client_id: "c", client_secret: "s" }),
+    };
+    let sent = 0;
+    const sqs = {
+      send: async () => {
+        sent++;
+        return { MessageId: "m-1" };
+      },
+    } as unknown as SQSClient;
+    expect(await statusOf(createReceiverHandler(dependencies({ secrets, sqs }))(event(BODY)))).toBe(503);
+    expect(sent).toBe(0);
+    const output = lines.join("");
+    expect(output).toContain("#2 has 16 bytes");
+    expect(output).toContain('"WebhookSecretsInvalid"');
+    expect(output).not.toContain(weak.slice("whsec_".length));
+    expect(output).not.toContain(SECRET.slice("whsec_".length));
+  });
+});
