@@ -369,12 +369,48 @@ function sumPlasticTax(body: Body): Decimal {
   }, new Decimal(0));
 }
 
+/**
+ * The receipt becomes an XML document for SUNAT, and XML 1.0 cannot hold some characters at all (C0 controls
+ * but tab/LF/CR, U+FFFE, U+FFFF, lone surrogates): the XML would not parse. Reports the first field with one.
+ */
+function checkXmlCharacters(value: unknown, path: string, check: Checker): boolean {
+  if (typeof value === "string") {
+    for (const character of value) {
+      const code = character.codePointAt(0) ?? 0;
+      const allowed =
+        code === 0x9 ||
+        code === 0xa ||
+        code === 0xd ||
+        (code >= 0x20 && code < 0xd800) ||
+        (code > 0xdfff && code < 0xfffe) ||
+        code >= 0x10000;
+      if (!allowed) {
+        check.add(
+          path,
+          "invalid_characters",
+          `${path} holds U+${code.toString(16).toUpperCase().padStart(4, "0")}, which XML cannot carry`,
+        );
+        return false;
+      }
+    }
+    return true;
+  }
+  if (Array.isArray(value))
+    return value.every((item, index) => checkXmlCharacters(item, `${path}.${index}`, check));
+  if (isRecord(value))
+    return Object.entries(value).every(([key, item]) =>
+      checkXmlCharacters(item, path ? `${path}.${key}` : key, check),
+    );
+  return true;
+}
+
 export function validateReceipt(body: unknown): ReceiptValidation {
   const check = new Checker();
   if (!isRecord(body)) {
     check.add("", "invalid_format", "the body must be a JSON object");
     return { errors: check.errors, numbering: null };
   }
+  checkXmlCharacters(body, "", check);
   const numbering = checkNumbering(body, check);
   const currency = check.text(body.currency_code, "currency_code");
   if (currency !== null && !/^[A-Z]{3}$/.test(currency)) {

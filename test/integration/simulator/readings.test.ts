@@ -146,3 +146,29 @@ describe("SUNAT", () => {
     expect(simulator.getFaults().injected.error_after_commit).toBe(1);
   });
 });
+
+describe("XML", () => {
+  it("refuses a receipt holding characters XML cannot carry, naming the field", async () => {
+    const { post } = await simulatorWith({});
+    const body = facturaBody({ correlative: 2 });
+    (body.items as Record<string, unknown>[])[0] = {
+      ...(body.items as Record<string, unknown>[])[0],
+      name: "Polo \uFFFE",
+    };
+    const refused = await post(body);
+    expect(refused.status).toBe(422);
+    expect((refused.body.error as { errors: unknown[] }).errors).toContainEqual(
+      expect.objectContaining({ param: "items.0.name", code: "invalid_characters" }),
+    );
+    const emoji = facturaBody({
+      correlative: 3,
+      customer_information: {
+        name: "Kala 🌿 green",
+        document_type: "ruc",
+        document_type_code: "6",
+        document_number: "20601373034",
+      },
+    });
+    expect((await post(emoji)).status).toBe(201);
+  });
+});

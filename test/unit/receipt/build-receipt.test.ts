@@ -930,6 +930,14 @@ describe("documented normalisations and readings", () => {
     const exactly = "x".repeat(250);
     expect(receiptOf(oneLineOrder(exactly)).items[0]?.name).toBe(exactly);
   });
+  it("removes the characters XML cannot hold (U+FFFE, U+FFFF, C0 controls, lone surrogates), keeps emoji", () => {
+    const item = receiptOf(oneLineOrder("Polo 👕\uFFFE azul\uFFFF\u0007 \uD800talla M")).items[0];
+    expect(item?.name).toBe("Polo 👕 azul talla M");
+    const order = baseOrder({
+      billing_details: { company: "Kala\uFFFEgreen Sac", document_type: "ruc", document_number: "20601373034" },
+    });
+    expect(receiptOf(order).customer_information.name).toBe("Kalagreen Sac");
+  });
   it("counts characters, not UTF-16 units: 250 emoji are not shortened", () => {
     const emoji = "🧉".repeat(250);
     expect(receiptOf(oneLineOrder(emoji)).items[0]?.name).toBe(emoji);

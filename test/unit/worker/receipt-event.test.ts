@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { AceleralaError } from "../../../lib/acelerala/errors";
 import type { AceleralaReceipt } from "../../../lib/acelerala/schemas";
+import type { SunatAnswer } from "../../../lib/acelerala/sunat-answer";
 import type { ReceiptRecord, ReceiptState } from "../../../lib/store/receipt-record";
-import { StateConflictError, type SunatAnswer } from "../../../lib/store/receipt-store";
+import { StateConflictError } from "../../../lib/store/receipt-store";
 import { handleReceiptEvent, type ReceiptEventDeps } from "../../../lib/worker/receipt-event";
 
 const KEY = { storeId: 511, orderId: 32203 };
@@ -43,11 +44,11 @@ function fakes(
       if (answer instanceof Error) throw answer;
       return answer;
     },
-    recordSunatAnswer: async (_key, answer, now) => {
-      calls.push(`recordSunatAnswer ${now.toISOString()}`);
-      if (options.conflict) throw new StateConflictError(KEY, ["SUBMITTED"]);
+    recordSunatAnswer: async (_key, documentNumber, from, answer, now) => {
+      calls.push(`recordSunatAnswer ${documentNumber} from ${from} ${now.toISOString()}`);
+      if (options.conflict) throw new StateConflictError(KEY, { state: from, documentNumber });
       recorded.push(answer);
-      return { ...(record as ReceiptRecord), state: answer.accepted ? "ACCEPTED" : "REJECTED" };
+      return { ...(record as ReceiptRecord), state: answer.outcome === "accepted" ? "ACCEPTED" : "REJECTED" };
     },
     now: () => NOW,
   };
@@ -66,10 +67,14 @@ describe("handleReceiptEvent", () => {
     const { deps, calls, recorded } = fakes(submitted());
     const outcome = await handleReceiptEvent(KEY, 67349, deps);
     expect(outcome).toMatchObject({ status: "recorded", record: { state: "ACCEPTED" } });
-    expect(calls).toEqual(["getRecord", "getReceipt 511 67349", `recordSunatAnswer ${NOW.toISOString()}`]);
+    expect(calls).toEqual([
+      "getRecord",
+      "getReceipt 511 67349",
+      `recordSunatAnswer F001-7 from SUBMITTED ${NOW.toISOString()}`,
+    ]);
     expect(recorded).toEqual([
       {
-        accepted: true,
+        outcome: "accepted",
         sunatCode: "0",
         sunatMessage: "La Factura numero F001-7, ha sido aceptada",
         cdrUrl: "https://files/67349.zip",
@@ -85,8 +90,24 @@ describe("handleReceiptEvent", () => {
     expect(await handleReceiptEvent(KEY, 67349, deps)).toMatchObject({
       status: "recorded",
       record: { state: "REJECTED" },
-      answer: { accepted: false, sunatCode: "2335" },
+      answer: { outcome: "rejected", sunatCode: "2335" },
     });
+  });
+
+  it("records a late answer on a STALE receipt, conditional on its number", async () => {
+    const { deps, calls } = fakes(submitted("STALE"));
+    expect((await handleReceiptEvent(KEY, 67349, deps)).status).toBe("recorded");
+    expect(calls.at(-1)).toBe(`recordSunatAnswer F001-7 from STALE ${NOW.toISOString()}`);
+  });
+
+  it("changes nothing on a SUNAT exception sent as rejected (0100): not final, the number is not burnt", async () => {
+    const exception = receipt({ sunat_accepted: false, sunat_code: "0100", cdr_url: null });
+    const { deps, calls } = fakes(submitted(), { receipt: exception });
+    expect(await handleReceiptEvent(KEY, 67349, deps)).toEqual({
+      status: "unchanged",
+      reason: "SUNAT answered an exception (0100): not final; the poller keeps asking",
+    });
+    expect(calls).not.toContainEqual(expect.stringMatching(/^recordSunatAnswer/));
   });
 
   it("a record without an Acelérala id is matched by its document number", async () => {
