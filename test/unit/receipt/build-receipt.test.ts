@@ -934,7 +934,11 @@ describe("documented normalisations and readings", () => {
     const item = receiptOf(oneLineOrder("Polo 👕\uFFFE azul\uFFFF\u0007 \uD800talla M")).items[0];
     expect(item?.name).toBe("Polo 👕 azul talla M");
     const order = baseOrder({
-      billing_details: { company: "Kala\uFFFEgreen Sac", document_type: "ruc", document_number: "20601373034" },
+      billing_details: {
+        company: "Kala\uFFFEgreen Sac",
+        document_type: "ruc",
+        document_number: "20601373034",
+      },
     });
     expect(receiptOf(order).customer_information.name).toBe("Kalagreen Sac");
   });
