@@ -53,9 +53,17 @@ export type AppConfig = {
 export const DEFAULT_STORES_CONFIG_PATH = "config/stores.json";
 
 export class ConfigError extends Error {
-  override readonly name = "ConfigError";
+  override readonly name: string = "ConfigError";
   constructor(readonly problems: readonly string[]) {
     super(`invalid configuration: ${problems.join("; ")}`);
+  }
+}
+
+/** The credentials secret holds no entry for this store: the store is not set up, not a passing fault. */
+export class StoreNotConfiguredError extends ConfigError {
+  override readonly name = "StoreNotConfiguredError";
+  constructor(readonly storeId: number) {
+    super([`no Acelérala credentials for store ${storeId}`]);
   }
 }
 

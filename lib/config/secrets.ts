@@ -6,6 +6,7 @@ import {
   ConfigError,
   CredentialsByStoreSchema,
   type SecretReference,
+  StoreNotConfiguredError,
 } from "./env";
 
 /** How long a secret read from Secrets Manager is reused between invocations before it is read again. */
@@ -88,7 +89,7 @@ export function createSecretsSource(
         fetchSecret,
       );
       const credentials = byStore[String(storeId)];
-      if (!credentials) throw new ConfigError([`no Acelérala credentials for store ${storeId}`]);
+      if (!credentials) throw new StoreNotConfiguredError(Number(storeId));
       return credentials;
     },
   };

@@ -151,7 +151,8 @@ export async function peekDlq(sqs: SQSClient, dlqUrl: string, options: PeekOptio
   return { entries, depth, notReleased };
 }
 
-type ReceiptSummary = Pick<ReceiptRecord, "state" | "lastError">;
+/** The order's receipt state (none: no record) and the worker's last error, with or without a record. */
+type ReceiptSummary = Partial<Pick<ReceiptRecord, "state" | "lastError">>;
 
 /**
  * What DynamoDB says about the order of each message: receipt state ("none" when the order has no record) and

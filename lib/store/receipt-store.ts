@@ -34,6 +34,7 @@ const INDEX = RECEIPTS_TABLE.pendingCdrIndex;
 /** The sale receipt of an order. Credit notes will get their own sort key. */
 const RECEIPT_SORT_KEY = "RECEIPT";
 const COUNTER_SORT_KEY = "COUNTER";
+const ERROR_SORT_KEY = "LAST_ERROR";
 const COUNTER_PREFIX = "COUNTER#";
 
 /** Optimistic counter updates retried this many times before giving up (the message is then retried). */
@@ -50,6 +51,11 @@ export type PendingReceipt = Pick<ReceiptRecord, (typeof INDEX.projectedAttribut
 
 export function receiptKey(key: OrderKey): Record<string, string> {
   return { [PK]: `ORDER#${key.storeId}#${key.orderId}`, [SK]: RECEIPT_SORT_KEY };
+}
+
+/** The last error of an order that has no receipt record (yet). */
+function errorKey(key: OrderKey): Record<string, string> {
+  return { [PK]: `ORDER#${key.storeId}#${key.orderId}`, [SK]: ERROR_SORT_KEY };
 }
 
 function counterKey(storeId: number, series: string): Record<string, string> {
@@ -754,8 +760,13 @@ export class ReceiptStore {
     );
   }
 
-  /** Keeps the last transient error on the record for operators (`cpe status`); changes no state. */
+  /**
+   * Keeps the last transient error for operators (`cpe status`, `cpe dlq peek`); changes no state. On the
+   * record when the order has one; otherwise in an item of its own, so an event that fails before any record
+   * exists (a store without credentials, an API outage on the first read) still says why it is in the DLQ.
+   */
   async recordError(key: OrderKey, message: string, now: Date): Promise<void> {
+    const text = message.slice(0, 500);
     try {
       await this.db.send(
         new UpdateCommand({
@@ -763,12 +774,33 @@ export class ReceiptStore {
           Key: receiptKey(key),
           UpdateExpression: "SET lastError = :message, updatedAt = :now",
           ConditionExpression: `attribute_exists(${PK})`,
-          ExpressionAttributeValues: { ":message": message.slice(0, 500), ":now": now.toISOString() },
+          ExpressionAttributeValues: { ":message": text, ":now": now.toISOString() },
         }),
       );
     } catch (error) {
       if (!isConditionalFailure(error)) throw error;
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: errorKey(key),
+          UpdateExpression: "SET lastError = :message, updatedAt = :now",
+          ExpressionAttributeValues: { ":message": text, ":now": now.toISOString() },
+        }),
+      );
     }
+  }
+
+  /** What operators see of an order: its record's state and last error, or the error of an order with none. */
+  async summary(key: OrderKey): Promise<Pick<ReceiptRecord, "state" | "lastError"> | undefined> {
+    const record = await this.get(key);
+    if (record) return record;
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: errorKey(key), ConsistentRead: true }),
+    );
+    const lastError = result.Item?.lastError;
+    return typeof lastError === "string"
+      ? ({ lastError } as Pick<ReceiptRecord, "state" | "lastError">)
+      : undefined;
   }
 
   /** Receipts whose next poll is due, oldest due first, one page at a time. */

@@ -1,5 +1,6 @@
 import { AceleralaError } from "../acelerala/errors";
 import type { AceleralaReceipt } from "../acelerala/schemas";
+import { StoreNotConfiguredError } from "../config/env";
 import { ISSUED_STATES } from "../store/lifecycle";
 import type { OrderKey, ReceiptProblemRecord, ReceiptRecord } from "../store/receipt-record";
 import {
@@ -123,7 +124,16 @@ export async function issueReceipt(key: OrderKey, deps: IssueDeps, eventAt?: Dat
   if (existing && ISSUED_STATES.includes(existing.state))
     return { status: "already_issued", record: existing };
 
-  const api = await deps.api(key.storeId);
+  let api: WorkerApi;
+  try {
+    api = await deps.api(key.storeId);
+  } catch (error) {
+    // A store with no credentials is not a passing fault: five retries and the DLQ would only hide it. A record in
+    // any other state is left alone (a RESERVED number cannot be resolved without the API): that one retries.
+    if (!(error instanceof StoreNotConfiguredError) || (existing && existing.state !== "NEEDS_ATTENTION"))
+      throw error;
+    return flagStore(key, existing, deps, error.message);
+  }
   try {
     const order = await api.getOrder(key.orderId);
     const decision = deps.decide(order, key.storeId);
@@ -143,6 +153,23 @@ export async function issueReceipt(key: OrderKey, deps: IssueDeps, eventAt?: Dat
     }
     throw error;
   }
+}
+
+async function flagStore(
+  key: OrderKey,
+  existing: ReceiptRecord | undefined,
+  deps: IssueDeps,
+  detail: string,
+): Promise<IssueOutcome> {
+  const problems: ReceiptProblemRecord[] = [
+    {
+      field: "store_id",
+      rule: "store_not_configured",
+      message: `La tienda ${key.storeId} no tiene credenciales de Acelérala configuradas (${detail}): no se puede emitir.`,
+    },
+  ];
+  const record = await deps.store.flag(key, expectOf(existing), problems, "store not configured", deps.now());
+  return { status: "needs_attention", problems, record };
 }
 
 type Resolution =

@@ -128,7 +128,7 @@ async function peek(target: Target, max: number, json: boolean, io: CliIo): Prom
   try {
     const dlqUrl = target.dlqUrl ?? "";
     const result = await peekDlq(sqs, dlqUrl, { max });
-    const joined = await joinReceiptRecords(result.entries, (key) => receipts.store.get(key));
+    const joined = await joinReceiptRecords(result.entries, (key) => receipts.store.summary(key));
     if (joined.lookupError)
       io.stderr(`${NAME} peek: could not read receipt records: ${joined.lookupError}\n`);
     if (result.notReleased > 0)

@@ -282,6 +282,24 @@ describe("ReceiptStore: moves are conditional on state and number", () => {
   });
 });
 
+describe("ReceiptStore: errors for operators", () => {
+  it("keeps the last error on the record, or beside it when the order has no record yet", async () => {
+    const storeId = nextStoreId++;
+    await store.recordError({ storeId, orderId: 1 }, "Acelérala GET /v1/orders/{id}: 503", NOW);
+    expect(await store.get({ storeId, orderId: 1 })).toBeUndefined(); // no record is made up
+    expect(await store.summary({ storeId, orderId: 1 })).toEqual({
+      lastError: "Acelérala GET /v1/orders/{id}: 503",
+    });
+    await reserveNew(store, { storeId, orderId: 2 }, "F001", NOW);
+    await store.recordError({ storeId, orderId: 2 }, "POST timed out", NOW);
+    expect(await store.summary({ storeId, orderId: 2 })).toMatchObject({
+      state: "RESERVED",
+      lastError: "POST timed out",
+    });
+    expect(await store.summary({ storeId, orderId: 3 })).toBeUndefined();
+  });
+});
+
 async function collectDue(now: Date, storeId: number) {
   const found = [];
   let startKey: Record<string, unknown> | undefined;

@@ -12,6 +12,7 @@ import { makeBrokenOrder, makeOrder } from "../../../infra/simulator/order-facto
 import { type Simulator, startSimulator } from "../../../infra/simulator/server";
 import type { NumberingMode, StoredReceipt } from "../../../infra/simulator/state";
 import { AceleralaClient } from "../../../lib/acelerala/client";
+import { StoreNotConfiguredError } from "../../../lib/config/env";
 import { loadStores } from "../../../lib/config/stores";
 import type { StoreConfig } from "../../../lib/receipt";
 import { createReceiptStore } from "../../../lib/runtime";
@@ -367,6 +368,23 @@ describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (
       "RESERVED",
       "ACCEPTED",
     ]);
+  });
+
+  it("flags an order of a store without credentials as store_not_configured instead of retrying into the DLQ", async () => {
+    const key = { storeId: 999, orderId: 1 };
+    const outcome = await issueReceipt(
+      key,
+      depsOf(world, {
+        api: async (storeId) => {
+          throw new StoreNotConfiguredError(storeId);
+        },
+      }),
+    );
+    expect(outcome).toMatchObject({ status: "needs_attention" });
+    expect(await world.store.get(key)).toMatchObject({
+      state: "NEEDS_ATTENTION",
+      problems: [expect.objectContaining({ field: "store_id", rule: "store_not_configured" })],
+    });
   });
 
   // Scenario 8: a receipt issued after SUNAT's window carries today's date.
