@@ -11,6 +11,7 @@ import { createSqsClient, type EventReference, parseOrderEventMessage } from "..
 import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
 import { aceleralaClients, createReceiptStore, oncePerEnvironment } from "../../lib/runtime";
 import { acceptedAfterMs } from "../../lib/store/receipt-record";
+import { decideCreditNote } from "../../lib/worker/credit-notes";
 import { decideForOrder } from "../../lib/worker/decide";
 import { processFifoBatch } from "../../lib/worker/fifo-batch";
 import { type IssueDeps, type IssueOutcome, issueReceipt } from "../../lib/worker/issue-receipt";
@@ -44,6 +45,10 @@ export const WORKER_METRICS = {
   exhausted: "ReceiptRetriesExhausted",
   /** A receipt event that changed nothing (no record waiting for it, already final, no answer yet). */
   receiptEventUnchanged: "ReceiptEventsUnchanged",
+  /** Credit notes POSTed and landed (a cancellation or a refund of an accepted receipt). */
+  creditNotesIssued: "CreditNotesIssued",
+  /** Credit notes owed but not issued yet (the receipt waits for SUNAT, or a transient failure). */
+  creditNotesNeeded: "CreditNotesNeeded",
 } as const;
 
 export interface WorkerDependencies {
@@ -118,6 +123,21 @@ export function createWorkerHandler(
     }
 
     function record(logger: Logger, outcome: IssueOutcome): void {
+      for (const note of outcome.notes ?? []) {
+        if (note.status === "issued") {
+          metrics.addMetric(WORKER_METRICS.creditNotesIssued, MetricUnit.Count, 1);
+          logger.info("credit note issued", { note: note.note, receipt_number: note.record.documentNumber });
+        } else if (note.status === "waiting") {
+          metrics.addMetric(WORKER_METRICS.creditNotesNeeded, MetricUnit.Count, 1);
+          logger.info("credit note waits", { note: note.note, reason: note.reason });
+        } else if (note.status === "needs_attention") {
+          metrics.addMetric(WORKER_METRICS.needsAttention, MetricUnit.Count, 1);
+          logger.warn("credit note needs attention", {
+            note: note.note,
+            problems: note.problems.map((p) => `${p.field} ${p.rule}`),
+          });
+        }
+      }
       switch (outcome.status) {
         case "issued": {
           const { state, documentNumber } = outcome.record;
@@ -258,6 +278,7 @@ const environmentDependencies = oncePerEnvironment<WorkerDependencies>(async () 
       store,
       api,
       decide: (order, storeId) => decideForOrder(order, storeId, stores, new Date()),
+      decideNote: (input) => decideCreditNote({ ...input, stores }),
       now: () => new Date(),
       firstPollDelayMs: config.cdrPollBaseSeconds * 1000,
       lookupDelayMs: config.receiptLookupDelaySeconds * 1000,

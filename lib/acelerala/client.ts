@@ -14,12 +14,14 @@ import {
   type AceleralaList,
   type AceleralaOrder,
   type AceleralaReceipt,
+  type AceleralaTransaction,
   type AceleralaWebhook,
   ErrorResponseSchema,
   listSchema,
   OrderSchema,
   ReceiptSchema,
   TokenResponseSchema,
+  TransactionSchema,
   WebhookSchema,
 } from "./schemas";
 
@@ -312,6 +314,38 @@ export class AceleralaClient {
       else high = middle;
     }
     return high;
+  }
+
+  // ---- transactions -------------------------------------------------------------------------------------
+
+  /**
+   * The refund transactions of an order (GET /v1/transactions?order_id=…&type=refund), oldest id first, paged by
+   * id filters like every listing here.
+   */
+  async refundsOfOrder(orderId: AceleralaId): Promise<AceleralaTransaction[]> {
+    const refunds: AceleralaTransaction[] = [];
+    let lastId: number | undefined;
+    for (let page = 0; page < 1_000; page++) {
+      const query = buildListQuery(
+        { limit: MAX_LIST_LIMIT, sort: "id:asc" },
+        { order_id: orderId, type: "refund", ...(lastId === undefined ? {} : { id: { gt: lastId } }) },
+      );
+      const list = await this.request(
+        "GET",
+        "/v1/transactions",
+        `/v1/transactions?${query}`,
+        listSchema(TransactionSchema),
+      );
+      const fresh = list.data.filter((item) => lastId === undefined || Number(item.id) > lastId);
+      // A server that ignored a filter must not make another order's money look like this order's refund.
+      refunds.push(
+        ...fresh.filter((item) => item.type === "refund" && String(item.order_id) === String(orderId)),
+      );
+      const last = fresh.at(-1);
+      if (!list.has_more || last === undefined) break;
+      lastId = Number(last.id);
+    }
+    return refunds;
   }
 
   // ---- webhooks -----------------------------------------------------------------------------------------

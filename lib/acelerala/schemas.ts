@@ -83,6 +83,7 @@ export const ReceiptSchema = z.looseObject({
     })
     .nullish(),
   affected_document_number: z.string().nullish(),
+  note_motive_code: z.union([z.string(), z.number()]).nullish(),
   sunat_acknowledged: flag,
   sunat_accepted: flag.nullish(),
   sunat_code: z.string().nullish(),
@@ -92,6 +93,16 @@ export const ReceiptSchema = z.looseObject({
   cdr_url: z.string().nullish(),
 });
 export type AceleralaReceipt = z.infer<typeof ReceiptSchema>;
+
+/** A payment transaction (the seed's "transacción"): a sale or a refund of an order. */
+export const TransactionSchema = z.looseObject({
+  id: AceleralaIdSchema,
+  order_id: AceleralaIdSchema.nullish(),
+  type: z.string(),
+  amount: z.union([z.number(), z.string()]),
+  currency_code: z.string(),
+});
+export type AceleralaTransaction = z.infer<typeof TransactionSchema>;
 
 export const WebhookSchema = z.looseObject({
   id: AceleralaIdSchema,

@@ -1,6 +1,6 @@
 import type { SunatAnswer } from "../acelerala/sunat-answer";
 import { acceptedAfterMs, type OrderKey } from "../store/receipt-record";
-import { type PendingReceipt, StateConflictError } from "../store/receipt-store";
+import { keyOfItem, type PendingReceipt, StateConflictError } from "../store/receipt-store";
 
 /**
  * One run of the CDR poller: reads only the receipts whose next poll is due from the sparse pending-CDR
@@ -107,7 +107,8 @@ export async function pollDueReceipts(
   const withinBudget = () => deps.now().getTime() - started < options.budgetMs;
 
   async function pollOne(record: PendingReceipt): Promise<void> {
-    const key = { storeId: record.storeId, orderId: record.orderId };
+    // The sale receipt or one of the order's credit notes: the index carries the table's keys.
+    const key = keyOfItem(record);
     const documentNumber = record.documentNumber ?? "";
     const now = deps.now();
     const submittedAt = Date.parse(record.submittedAt ?? record.createdAt);

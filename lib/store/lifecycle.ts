@@ -38,7 +38,8 @@ export type MoveName =
   | "sunat_answer"
   | "poll_again"
   | "stale"
-  | "reissue";
+  | "reissue"
+  | "close";
 
 export interface Move {
   name: MoveName;
@@ -117,6 +118,13 @@ export const MOVES: readonly Move[] = [
     from: ["SUBMITTED"],
     to: ["STALE"],
     guard: "no SUNAT answer within the maximum age (failed polls count too)",
+  },
+  {
+    name: "close",
+    from: ["REJECTED"],
+    to: ["CANCELED"],
+    guard:
+      "the order is cancelled and its receipt was rejected by SUNAT: nothing to credit, nothing to reissue",
   },
   {
     name: "reissue",

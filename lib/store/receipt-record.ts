@@ -52,6 +52,8 @@ export interface TakenNumber {
 export interface ReceiptRecord {
   storeId: number;
   orderId: number;
+  /** A credit note's record: `NOTE#<id>` (absent on the sale receipt's record). */
+  document?: string;
   state: ReceiptState;
   createdAt: string;
   updatedAt: string;
@@ -84,6 +86,12 @@ export interface ReceiptRecord {
   finalizedAt?: string;
   /** SKIPPED or CANCELED: why the order gets no receipt now. */
   skipReason?: string;
+  /** Credit notes: the Catálogo 09 motive, the receipt the note modifies, what it credits (line by line). */
+  noteMotive?: string;
+  affectedDocumentNumber?: string;
+  allocation?: unknown;
+  /** Credit notes: why the order owes it (a refund transaction, a cancellation…). */
+  noteReason?: string;
   problems?: ReceiptProblemRecord[];
   lastError?: string;
   pollCount?: number;
@@ -102,6 +110,11 @@ export interface ReceiptRecord {
 export interface OrderKey {
   storeId: number;
   orderId: number;
+  /**
+   * Which document of the order: absent for its sale receipt; `NOTE#<key>` for a credit note (one per
+   * cancellation, per refund transaction, per reissue). Every document has its own record and the same lifecycle.
+   */
+  document?: string;
 }
 
 /** Milliseconds from the order event's arrival (`eventAt`, else the record's creation) to `now`. */

@@ -35,6 +35,7 @@ const INDEX = RECEIPTS_TABLE.pendingCdrIndex;
 const RECEIPT_SORT_KEY = "RECEIPT";
 const COUNTER_SORT_KEY = "COUNTER";
 const ERROR_SORT_KEY = "LAST_ERROR";
+const NOTE_PREFIX = "NOTE#";
 const COUNTER_PREFIX = "COUNTER#";
 
 /** Optimistic counter updates retried this many times before giving up (the message is then retried). */
@@ -47,15 +48,32 @@ function jitter(attempt: number): Promise<void> {
 }
 
 /** What the pending-CDR index holds of a receipt: its keys and the projected attributes, nothing more. */
-export type PendingReceipt = Pick<ReceiptRecord, (typeof INDEX.projectedAttributes)[number]>;
+export type PendingReceipt = Pick<ReceiptRecord, (typeof INDEX.projectedAttributes)[number]> & {
+  sk?: string;
+};
 
 export function receiptKey(key: OrderKey): Record<string, string> {
-  return { [PK]: `ORDER#${key.storeId}#${key.orderId}`, [SK]: RECEIPT_SORT_KEY };
+  return { [PK]: `ORDER#${key.storeId}#${key.orderId}`, [SK]: key.document ?? RECEIPT_SORT_KEY };
+}
+
+/** The key of a record read from the table or the pending-CDR index (which carries the table's keys). */
+export function keyOfItem(item: { storeId: number; orderId: number; sk?: string }): OrderKey {
+  const key: OrderKey = { storeId: item.storeId, orderId: item.orderId };
+  if (item.sk && item.sk !== RECEIPT_SORT_KEY) key.document = item.sk;
+  return key;
+}
+
+/** The record key of one of an order's credit notes. */
+export function noteKey(order: OrderKey, note: string): OrderKey {
+  return { storeId: order.storeId, orderId: order.orderId, document: `${NOTE_PREFIX}${note}` };
 }
 
 /** The last error of an order that has no receipt record (yet). */
 function errorKey(key: OrderKey): Record<string, string> {
-  return { [PK]: `ORDER#${key.storeId}#${key.orderId}`, [SK]: ERROR_SORT_KEY };
+  return {
+    [PK]: `ORDER#${key.storeId}#${key.orderId}`,
+    [SK]: key.document ? `${ERROR_SORT_KEY}#${key.document}` : ERROR_SORT_KEY,
+  };
 }
 
 function counterKey(storeId: number, series: string): Record<string, string> {
@@ -93,6 +111,11 @@ export interface DocumentFacts {
   grossTotal: string;
   issueDate?: string;
   customerDocument?: string;
+  /** Credit notes only. */
+  noteMotive?: string;
+  affectedDocumentNumber?: string;
+  allocation?: unknown;
+  noteReason?: string;
 }
 
 /** A receipt of this order that the API holds. */
@@ -182,6 +205,7 @@ function moveUpdate(
   if (expect.state === NO_RECORD) {
     set.storeId = key.storeId;
     set.orderId = key.orderId;
+    if (key.document) set.document = key.document;
   }
   for (const [attributeName, value] of Object.entries(set)) {
     if (value === undefined) continue;
@@ -234,6 +258,10 @@ function factsSet(facts: Partial<DocumentFacts>): Record<string, unknown> {
     grossTotal: facts.grossTotal,
     issueDate: facts.issueDate,
     customerDocument: facts.customerDocument,
+    noteMotive: facts.noteMotive,
+    affectedDocumentNumber: facts.affectedDocumentNumber,
+    allocation: facts.allocation,
+    noteReason: facts.noteReason,
   };
 }
 
@@ -284,6 +312,20 @@ export class ReceiptStore {
       new GetCommand({ TableName: this.tableName, Key: receiptKey(key), ConsistentRead: true }),
     );
     return result.Item as ReceiptRecord | undefined;
+  }
+
+  /** The credit-note records of an order (sale receipt excluded), oldest key first. */
+  async notesOf(order: OrderKey): Promise<ReceiptRecord[]> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :note)",
+        ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+        ExpressionAttributeValues: { ":pk": `ORDER#${order.storeId}#${order.orderId}`, ":note": NOTE_PREFIX },
+        ConsistentRead: true,
+      }),
+    );
+    return (result.Items ?? []) as ReceiptRecord[];
   }
 
   // ---- numbers ------------------------------------------------------------------------------------------
@@ -631,6 +673,19 @@ export class ReceiptStore {
         remove: ["series", "correlative", "documentNumber", "postedAt", "problems"],
         append: { releasedNumbers: released },
       },
+      why,
+      now,
+    );
+  }
+
+  /** A cancelled order whose receipt SUNAT rejected: nothing to credit; the burnt number stays on the record. */
+  close(key: OrderKey, documentNumber: string, why: string, now: Date): Promise<ReceiptRecord> {
+    return this.move(
+      key,
+      "close",
+      { state: "REJECTED", documentNumber },
+      "CANCELED",
+      { set: { skipReason: why } },
       why,
       now,
     );

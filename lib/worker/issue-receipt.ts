@@ -1,45 +1,57 @@
 import { AceleralaError } from "../acelerala/errors";
-import type { AceleralaReceipt } from "../acelerala/schemas";
+import type { AceleralaReceipt, AceleralaTransaction } from "../acelerala/schemas";
 import { StoreNotConfiguredError } from "../config/env";
+import type { CreditAllocation } from "../receipt";
 import { ISSUED_STATES } from "../store/lifecycle";
 import type { OrderKey, ReceiptProblemRecord, ReceiptRecord } from "../store/receipt-record";
 import {
   type DocumentFacts,
   type Expect,
   expectOf,
+  noteKey,
   type ReceiptStore,
   StateConflictError,
 } from "../store/receipt-store";
+import {
+  creditedByOthers,
+  type NoteDecisionInput,
+  type RefundTransaction,
+  wantedNotes,
+} from "./credit-notes";
 import {
   differences,
   landedDiffersProblem,
   landedFrom,
   maskDocument,
+  noteDifferences,
+  ownNotes,
   ownSaleReceipts,
   takenNumberOf,
 } from "./landed";
 
 /**
  * The receipt worker's decision for one order event: exactly one receipt per order, equal to what the
- * customer paid, whatever arrives twice, crashes, times out, is replayed hours later, or changes in between.
- * The guard is DynamoDB (ReceiptStore, conditional on state and number), never the queue:
+ * customer paid, whatever arrives twice, crashes, times out, is replayed hours later, or changes in between —
+ * and, once SUNAT accepted it, exactly one credit note per cancellation and per refund. The guard is DynamoDB
+ * (ReceiptStore, conditional on state and number), never the queue. For each document (the sale receipt, then
+ * each credit note, each with its own record):
  *
- * 1. The record names a receipt the API holds → nothing to issue.
- * 2. Re-read the order (the event is only a hint) and decide from the order as it is NOW.
- * 3. A number that may have been POSTed (RESERVED) is resolved before anything else: look the receipt up by
- *    number and by `order_id`. If one of this order's landed, it IS the order's receipt: adopt it when it
- *    matches the order, hold it for a person when it differs (`landed_receipt_differs`), never issue a second.
- *    Lists may lag behind a POST: until `lookupDelayMs` after the last possible POST, "not found" proves
+ * 1. The record names a document the API holds → nothing to issue.
+ * 2. Decide from the order as it is NOW (the event is only a hint).
+ * 3. A number that may have been POSTed (RESERVED) is resolved before anything else: look the document up by
+ *    number and by `order_id`. If one of this document's landed, it IS the document: adopt it when it matches
+ *    what the order asks for, hold it for a person when it differs (`landed_receipt_differs`), never issue a
+ *    second. Lists may lag behind a POST: until `lookupDelayMs` after the last possible POST, "not found" proves
  *    nothing and the message comes back later.
- * 4. Nothing of this order landed → act on the order now: skip (the number is released), flag, or POST a body
- *    built now — the same number in the same series, a new one otherwise (the old one released, never reused).
- * 5. Whatever the API answers to the POST, only a receipt naming this order is adopted: a 409 holder that is
- *    another order's (or nobody's) moves the counter past it, and the order takes the next free number.
- * The API may honour our correlative (and 409 a repeat) or number receipts itself: the record always keeps
+ * 4. Nothing landed → act on the order now: skip (the number is released), flag, or POST a body built now —
+ *    the same number in the same series, a new one otherwise (the old one released, never reused).
+ * 5. Whatever the API answers to the POST, only a document naming this order is adopted: a 409 holder that is
+ *    another order's (or nobody's) moves the counter past it, and the document takes the next free number.
+ * The API may honour our correlative (and 409 a repeat) or number documents itself: the record always keeps
  * the number the API reports, and the look-up by `order_id` guards either way.
  */
 
-/** The body of the order's receipt as the receipt domain builds it now (lib/worker/decide.ts). */
+/** The body of a document as the receipt domain builds it now (lib/worker/decide.ts, credit-notes.ts). */
 export type IssueDecision = {
   action: "issue";
   documentTypeCode: string;
@@ -54,9 +66,13 @@ export type IssueDecision = {
   body: Record<string, unknown>;
 };
 
-/** What the receipt domain decides for an order. */
+/** What the receipt domain decides for a document of an order. */
 export type Decision =
-  | { action: "skip"; rule: "canceled" | "not_placed" | "payment_status"; reason: string }
+  | {
+      action: "skip";
+      rule: "canceled" | "not_placed" | "payment_status" | "nothing_left_to_credit";
+      reason: string;
+    }
   | { action: "needs_attention"; problems: ReceiptProblemRecord[] }
   | IssueDecision;
 
@@ -68,12 +84,15 @@ export interface WorkerApi {
   findReceiptByNumber(series: string, correlative: number): Promise<AceleralaReceipt | null>;
   receiptsOfOrder(orderId: number): Promise<AceleralaReceipt[]>;
   highestCorrelative(series: string): Promise<number>;
+  refundsOfOrder(orderId: number): Promise<AceleralaTransaction[]>;
 }
 
 export interface IssueDeps {
   store: ReceiptStore;
   api: (storeId: number) => Promise<WorkerApi>;
   decide: (order: unknown, storeId: number) => Decision;
+  /** A credit note's decision (lib/worker/credit-notes.ts `decideCreditNote`, with the stores configuration). */
+  decideNote: (input: Omit<NoteDecisionInput, "stores">) => Decision & { allocation?: CreditAllocation };
   now: () => Date;
   /** How long after submission the poller first asks for the CDR. */
   firstPollDelayMs: number;
@@ -84,16 +103,28 @@ export interface IssueDeps {
   lookupDelayMs: number;
 }
 
-export type IssueOutcome =
+/** What became of one credit note the order owes. */
+export type NoteOutcome =
+  | { note: string; status: "issued"; record: ReceiptRecord }
+  | { note: string; status: "already_issued"; record: ReceiptRecord }
+  | { note: string; status: "needs_attention"; problems: ReceiptProblemRecord[] }
+  | { note: string; status: "skipped"; reason: string }
+  /** Not now: the sale receipt is not accepted yet, or a transient failure; the event comes back. */
+  | { note: string; status: "waiting"; reason: string; delaySeconds?: number };
+
+export type IssueOutcome = (
   | { status: "issued"; record: ReceiptRecord }
   | { status: "already_issued"; record: ReceiptRecord }
   | { status: "needs_attention"; problems: ReceiptProblemRecord[]; record?: ReceiptRecord }
   | { status: "skipped"; reason: string }
   /** Transient: the message must come back later (after `delaySeconds` when known). */
-  | { status: "retry"; reason: string; delaySeconds?: number };
+  | { status: "retry"; reason: string; delaySeconds?: number }
+) & { notes?: NoteOutcome[] };
 
 /** How often one invocation moves past numbers other receipts hold before it leaves the rest to a retry. */
 const MAX_TAKEN_NUMBERS_PER_ATTEMPT = 3;
+/** A note owed on a receipt SUNAT has not accepted yet comes back this often to look again. */
+const NOTE_WAIT_SECONDS = 60;
 
 function apiProblems(error: AceleralaError): ReceiptProblemRecord[] {
   if (error.errors.length === 0) {
@@ -108,7 +139,21 @@ function apiProblems(error: AceleralaError): ReceiptProblemRecord[] {
   }));
 }
 
-function factsOf(decision: IssueDecision): DocumentFacts {
+/** One document the worker settles: the sale receipt, or one credit note, each under its own record. */
+interface DocumentPlan {
+  key: OrderKey;
+  decision: Decision;
+  /** The API's receipts that are this document, given its record as read. */
+  own(receipts: readonly AceleralaReceipt[], record: ReceiptRecord | undefined): AceleralaReceipt[];
+  /** What differs between a document that landed and the one the decision asks for (empty: the same). */
+  differences(receipt: AceleralaReceipt, decision: IssueDecision): string[];
+  /** What the record keeps of the document it asks for (a note adds its motive and allocation). */
+  facts(decision: IssueDecision): DocumentFacts;
+  /** The sale receipt of a cancelled order with none is recorded CANCELED; a note with nothing to credit is not. */
+  recordsCancellation: boolean;
+}
+
+function saleFacts(decision: IssueDecision): DocumentFacts {
   return {
     documentTypeCode: decision.documentTypeCode,
     currencyCode: decision.currencyCode,
@@ -118,12 +163,20 @@ function factsOf(decision: IssueDecision): DocumentFacts {
   };
 }
 
+function salePlan(key: OrderKey, decision: Decision): DocumentPlan {
+  return {
+    key,
+    decision,
+    own: (receipts, record) => ownSaleReceipts(receipts, key.orderId, record),
+    differences,
+    facts: saleFacts,
+    recordsCancellation: true,
+  };
+}
+
 /** `eventAt`: when the order event reached the queue (SQS SentTimestamp); recorded with the reservation. */
 export async function issueReceipt(key: OrderKey, deps: IssueDeps, eventAt?: Date): Promise<IssueOutcome> {
   const existing = await deps.store.get(key);
-  if (existing && ISSUED_STATES.includes(existing.state))
-    return { status: "already_issued", record: existing };
-
   let api: WorkerApi;
   try {
     api = await deps.api(key.storeId);
@@ -134,25 +187,46 @@ export async function issueReceipt(key: OrderKey, deps: IssueDeps, eventAt?: Dat
       throw error;
     return flagStore(key, existing, deps, error.message);
   }
+  const issuer = new Issuer(deps, api, eventAt);
   try {
     const order = await api.getOrder(key.orderId);
-    const decision = deps.decide(order, key.storeId);
-    return await new Issuer(key, deps, api, eventAt).settle(existing, decision);
+    const sale =
+      existing && ISSUED_STATES.includes(existing.state)
+        ? ({ status: "already_issued", record: existing } as const)
+        : await issuer.settle(existing, salePlan(key, deps.decide(order, key.storeId)));
+    if (sale.status !== "issued" && sale.status !== "already_issued") return sale;
+    const notes = await settleCreditNotes(key, order, sale.record, deps, api, issuer);
+    if (notes.length === 0) return sale;
+    const waiting = notes.find((note) => note.status === "waiting");
+    if (waiting?.status === "waiting") {
+      return {
+        status: "retry",
+        reason: waiting.reason,
+        delaySeconds: waiting.delaySeconds ?? NOTE_WAIT_SECONDS,
+        notes,
+      };
+    }
+    return { ...sale, notes };
   } catch (error) {
-    if (error instanceof StateConflictError) {
-      // Another invocation moved the record first; what it did stands. Read it again on the next delivery.
-      const now = await deps.store.get(key);
-      if (now && ISSUED_STATES.includes(now.state)) return { status: "already_issued", record: now };
-      return { status: "retry", reason: error.message };
-    }
-    if (error instanceof AceleralaError) {
-      if (error.kind === "not_found" && error.route.startsWith("GET /v1/orders"))
-        return { status: "skipped", reason: `order ${key.orderId} not found in Acelérala` };
-      await deps.store.recordError(key, error.message, deps.now());
-      return { status: "retry", reason: error.message, delaySeconds: error.retryAfterSeconds };
-    }
-    throw error;
+    return handleFailure(key, deps, error);
   }
+}
+
+async function handleFailure(key: OrderKey, deps: IssueDeps, error: unknown): Promise<IssueOutcome> {
+  if (error instanceof StateConflictError) {
+    // Another invocation moved the record first; what it did stands. Read it again on the next delivery.
+    const now = await deps.store.get(key);
+    if (now && ISSUED_STATES.includes(now.state) && error.key.document === undefined)
+      return { status: "already_issued", record: now };
+    return { status: "retry", reason: error.message };
+  }
+  if (error instanceof AceleralaError) {
+    if (error.kind === "not_found" && error.route.startsWith("GET /v1/orders"))
+      return { status: "skipped", reason: `order ${key.orderId} not found in Acelérala` };
+    await deps.store.recordError(key, error.message, deps.now());
+    return { status: "retry", reason: error.message, delaySeconds: error.retryAfterSeconds };
+  }
+  throw error;
 }
 
 async function flagStore(
@@ -172,6 +246,103 @@ async function flagStore(
   return { status: "needs_attention", problems, record };
 }
 
+/**
+ * The credit notes a cancelled or refunded order owes on its sale receipt: only once SUNAT accepted the receipt
+ * (SUBMITTED waits; a rejected receipt has nothing to credit), each under its own record and the same guard.
+ */
+async function settleCreditNotes(
+  key: OrderKey,
+  order: unknown,
+  sale: ReceiptRecord,
+  deps: IssueDeps,
+  api: WorkerApi,
+  issuer: Issuer,
+): Promise<NoteOutcome[]> {
+  const facts = (order ?? {}) as { canceled?: unknown; payment_status?: unknown };
+  const refunded = facts.payment_status === "refunded" || facts.payment_status === "partially_refunded";
+  const refunds: RefundTransaction[] = refunded
+    ? (await api.refundsOfOrder(key.orderId)).map((refund) => ({
+        id: Number(refund.id),
+        amount: String(refund.amount),
+        currencyCode: refund.currency_code,
+      }))
+    : [];
+  const wanted = wantedNotes(facts, refunds);
+  if (wanted.length === 0) return [];
+  if (sale.state === "SUBMITTED" || sale.state === "STALE") {
+    return wanted.map((note) => ({
+      note: note.noteId,
+      status: "waiting",
+      reason: `${sale.documentNumber} is not accepted by SUNAT yet: the credit note for ${note.reason} waits`,
+    }));
+  }
+  if (sale.state !== "ACCEPTED" || sale.receiptId === undefined || !sale.documentNumber) {
+    // REJECTED: SUNAT burnt it, there is nothing to credit; a cancelled order's record says so.
+    if (sale.state === "REJECTED" && sale.documentNumber && wanted.some((note) => note.noteId === "canceled"))
+      await deps.store.close(
+        key,
+        sale.documentNumber,
+        "the order is cancelled; its receipt was rejected",
+        deps.now(),
+      );
+    return wanted.map((note) => ({
+      note: note.noteId,
+      status: "skipped",
+      reason: `the receipt is ${sale.state}`,
+    }));
+  }
+  const receipt = await api.getReceipt(sale.receiptId);
+  const outcomes: NoteOutcome[] = [];
+  for (const note of wanted) {
+    const noteRecordKey = noteKey(key, note.noteId);
+    const records = await deps.store.notesOf(key);
+    const record = records.find((candidate) => candidate.document === noteRecordKey.document);
+    if (record && ISSUED_STATES.includes(record.state)) {
+      outcomes.push({ note: note.noteId, status: "already_issued", record });
+      continue;
+    }
+    const decision = deps.decideNote({
+      receipt,
+      receiptGrossTotal: sale.grossTotal ?? "0",
+      storeId: key.storeId,
+      wanted: note,
+      alreadyCredited: creditedByOthers(records, noteRecordKey.document ?? ""),
+      now: deps.now(),
+    });
+    const claimed = new Set(
+      records
+        .filter((other) => other.document !== noteRecordKey.document && other.receiptId !== undefined)
+        .map((other) => String(other.receiptId)),
+    );
+    const outcome = await issuer.settle(record, {
+      key: noteRecordKey,
+      decision,
+      own: (receipts) => ownNotes(receipts, key.orderId, sale.documentNumber ?? "", note.motive, claimed),
+      differences: noteDifferences,
+      facts: (issue) => ({
+        ...saleFacts(issue),
+        noteMotive: note.motive,
+        affectedDocumentNumber: sale.documentNumber,
+        noteReason: note.reason,
+        ...("allocation" in decision && decision.allocation ? { allocation: decision.allocation } : {}),
+      }),
+      recordsCancellation: false,
+    });
+    if (outcome.status === "retry") {
+      // The whole event comes back; the notes already issued are not issued again.
+      outcomes.push({
+        note: note.noteId,
+        status: "waiting",
+        reason: outcome.reason,
+        delaySeconds: outcome.delaySeconds,
+      });
+      return outcomes;
+    }
+    outcomes.push({ note: note.noteId, ...outcome } as NoteOutcome);
+  }
+  return outcomes;
+}
+
 type Resolution =
   | { kind: "landed"; receipt: AceleralaReceipt }
   | { kind: "several"; receipts: AceleralaReceipt[] }
@@ -180,18 +351,19 @@ type Resolution =
 
 class Issuer {
   constructor(
-    private readonly key: OrderKey,
     private readonly deps: IssueDeps,
     private readonly api: WorkerApi,
     private readonly eventAt: Date | undefined,
   ) {}
 
-  async settle(record: ReceiptRecord | undefined, decision: Decision): Promise<IssueOutcome> {
+  /** Settles one document under its record: see the steps at the top of this file. */
+  async settle(record: ReceiptRecord | undefined, plan: DocumentPlan): Promise<IssueOutcome> {
+    const { key, decision } = plan;
     const expect = expectOf(record);
     let takenBy: AceleralaReceipt | undefined;
     // 1. A number that may have been POSTed is never forgotten: resolve it before the record moves anywhere.
     if (record?.state === "RESERVED") {
-      const resolution = await this.resolveHeldNumber(record);
+      const resolution = await this.resolveHeldNumber(record, plan);
       switch (resolution.kind) {
         case "unsure":
           return {
@@ -200,35 +372,31 @@ class Issuer {
             delaySeconds: Math.ceil(resolution.retryAfterMs / 1000),
           };
         case "landed":
-          return this.adoptLanded(expect, resolution.receipt, decision);
+          return this.adoptLanded(expect, resolution.receipt, plan);
         case "several":
-          return this.holdSeveral(expect, resolution.receipts);
+          return this.holdSeveral(expect, resolution.receipts, plan);
         case "not_landed":
           takenBy = resolution.takenBy;
       }
     } else if (record?.state === "NEEDS_ATTENTION" && record.receiptId !== undefined) {
-      // The record holds a receipt that landed but differed: compare it with the order as it is now.
-      return this.adoptLanded(expect, await this.api.getReceipt(record.receiptId), decision);
+      // The record holds a document that landed but differed: compare it with the order as it is now.
+      return this.adoptLanded(expect, await this.api.getReceipt(record.receiptId), plan);
     }
 
-    // 2. Nothing of this order landed under the number held (if any): act on the order as it is now.
+    // 2. Nothing landed under the number held (if any): act on the order as it is now.
     const now = this.deps.now();
     const holdsNumber = record?.documentNumber !== undefined;
     switch (decision.action) {
       case "skip": {
         if (record && holdsNumber) {
-          await this.deps.store.release(
-            this.key,
-            expect,
-            decision.rule === "canceled" ? "CANCELED" : "SKIPPED",
-            decision.reason,
-            now,
-          );
+          const to = decision.rule === "canceled" ? "CANCELED" : "SKIPPED";
+          await this.deps.store.release(key, expect, to, decision.reason, now);
         } else if (
+          plan.recordsCancellation &&
           decision.rule === "canceled" &&
           (!record || record.state === "SKIPPED" || record.state === "NEEDS_ATTENTION")
         ) {
-          await this.deps.store.cancel(this.key, expect, decision.reason, now);
+          await this.deps.store.cancel(key, expect, decision.reason, now);
         }
         return { status: "skipped", reason: decision.reason };
       }
@@ -237,44 +405,41 @@ class Issuer {
         // A held number another receipt turned out to hold is dropped rather than kept for the fix.
         const taken = takenBy ? takenNumberOf(takenBy, now) : undefined;
         if (takenBy && record?.series)
-          await this.deps.store.raiseCounter(this.key.storeId, record.series, takenBy.correlative, now);
-        const flagged = await this.deps.store.flag(this.key, expect, decision.problems, why, now, taken);
+          await this.deps.store.raiseCounter(key.storeId, record.series, takenBy.correlative, now);
+        const flagged = await this.deps.store.flag(key, expect, decision.problems, why, now, taken);
         return { status: "needs_attention", problems: decision.problems, record: flagged };
       }
       case "issue": {
         let held: ReceiptRecord;
         if (record && holdsNumber && !takenBy && record.series === decision.series) {
           held = await this.deps.store.repost(
-            this.key,
+            key,
             expect,
-            factsOf(decision),
+            plan.facts(decision),
             this.repostWhy(record, decision),
             now,
           );
         } else {
           if (takenBy && record?.series)
-            await this.deps.store.raiseCounter(this.key.storeId, record.series, takenBy.correlative, now);
-          held = await this.reserve(
-            expect,
-            decision,
-            takenBy,
-            record?.series !== decision.series ? "the order now needs another series" : undefined,
-          );
+            await this.deps.store.raiseCounter(key.storeId, record.series, takenBy.correlative, now);
+          const releaseWhy =
+            record?.series !== decision.series ? "the order now needs another series" : undefined;
+          held = await this.reserve(plan, expect, decision, takenBy, releaseWhy);
         }
-        return this.post(held, decision, MAX_TAKEN_NUMBERS_PER_ATTEMPT);
+        return this.post(held, plan, decision, MAX_TAKEN_NUMBERS_PER_ATTEMPT);
       }
     }
   }
 
   /** Looks up, by number and by order, whether a POST with the record's number (or any of ours) landed. */
-  private async resolveHeldNumber(record: ReceiptRecord): Promise<Resolution> {
+  private async resolveHeldNumber(record: ReceiptRecord, plan: DocumentPlan): Promise<Resolution> {
     const [byNumber, byOrder] = await Promise.all([
       record.series && record.correlative
         ? this.api.findReceiptByNumber(record.series, record.correlative)
         : Promise.resolve(null),
-      this.api.receiptsOfOrder(this.key.orderId),
+      this.api.receiptsOfOrder(plan.key.orderId),
     ]);
-    const ours = ownSaleReceipts([...(byNumber ? [byNumber] : []), ...byOrder], this.key.orderId, record);
+    const ours = plan.own([...(byNumber ? [byNumber] : []), ...byOrder], record);
     if (ours.length > 1) return { kind: "several", receipts: ours };
     const [landed] = ours;
     if (landed) return { kind: "landed", receipt: landed };
@@ -293,6 +458,7 @@ class Issuer {
   }
 
   private async reserve(
+    plan: DocumentPlan,
     expect: Expect,
     decision: IssueDecision,
     takenBy: AceleralaReceipt | undefined,
@@ -300,10 +466,10 @@ class Issuer {
   ): Promise<ReceiptRecord> {
     const now = this.deps.now();
     return this.deps.store.reserve({
-      key: this.key,
+      key: plan.key,
       expect,
       series: decision.series,
-      facts: factsOf(decision),
+      facts: plan.facts(decision),
       now,
       eventAt: this.eventAt,
       releaseWhy,
@@ -312,22 +478,22 @@ class Issuer {
     });
   }
 
-  /** POSTs the order's receipt under the number the record holds, with a body built from the order now. */
+  /** POSTs the document under the number the record holds, with a body built from the order now. */
   private async post(
     record: ReceiptRecord,
+    plan: DocumentPlan,
     decision: IssueDecision,
     takenLeft: number,
   ): Promise<IssueOutcome> {
+    const { key } = plan;
     const { series, correlative } = record;
     if (!series || !correlative) {
-      throw new Error(
-        `receipt of order ${this.key.storeId}/${this.key.orderId} is ${record.state} without a number`,
-      );
+      throw new Error(`receipt of order ${key.storeId}/${key.orderId} is ${record.state} without a number`);
     }
     const expect = expectOf(record);
     try {
       const created = await this.api.createReceipt({ ...decision.body, series, correlative });
-      return this.adoptLanded(expect, created, decision);
+      return this.adoptLanded(expect, created, plan);
     } catch (error) {
       if (!(error instanceof AceleralaError)) throw error;
       if (error.kind === "conflict") {
@@ -340,28 +506,24 @@ class Issuer {
             status: "retry",
             reason: `409 for ${series}-${correlative} but the holder could not be read`,
           };
-        const [own] = ownSaleReceipts([holder], this.key.orderId, record);
-        // An earlier POST of ours landed after all (a list had not caught up): it is the order's receipt.
-        if (own) return this.adoptLanded(expect, own, decision);
+        const [own] = plan.own([holder], record);
+        // An earlier POST of ours landed after all (a list had not caught up): it is the document.
+        if (own) return this.adoptLanded(expect, own, plan);
         // Another order's receipt (or one made outside this system) holds the number: move past it.
         const now = this.deps.now();
-        await this.deps.store.raiseCounter(this.key.storeId, series, holder.correlative, now);
+        await this.deps.store.raiseCounter(key.storeId, series, holder.correlative, now);
         if (takenLeft <= 0) {
-          await this.deps.store.recordError(
-            this.key,
-            `${holder.document_number} is held by another receipt`,
-            now,
-          );
+          await this.deps.store.recordError(key, `${holder.document_number} is held by another receipt`, now);
           return { status: "retry", reason: `${series}-${correlative} is held by another receipt` };
         }
-        const next = await this.reserve(expect, decision, holder, undefined);
-        return this.post(next, decision, takenLeft - 1);
+        const next = await this.reserve(plan, expect, decision, holder, undefined);
+        return this.post(next, plan, decision, takenLeft - 1);
       }
       if (error.kind === "validation") {
-        // A definite refusal: nothing was stored, so the number stays with the order for a later fix.
+        // A definite refusal: nothing was stored, so the number stays with the document for a later fix.
         const problems = apiProblems(error);
         const flagged = await this.deps.store.flag(
-          this.key,
+          key,
           expect,
           problems,
           `API refused ${series}-${correlative}`,
@@ -369,7 +531,7 @@ class Issuer {
         );
         return { status: "needs_attention", problems, record: flagged };
       }
-      await this.deps.store.recordError(this.key, error.message, this.deps.now());
+      await this.deps.store.recordError(key, error.message, this.deps.now());
       // Whether or not this POST may have landed, the next attempt resolves the number first, and its
       // look-up is only believed `lookupDelayMs` after the POST: come back no sooner.
       const postedAt = Date.parse(record.postedAt ?? record.updatedAt);
@@ -380,29 +542,30 @@ class Issuer {
   }
 
   /**
-   * A receipt of this order is in the API. If it matches the order now, it is the order's receipt; if SUNAT
-   * rejected it, it is REJECTED (the number is burnt; an operator re-issues); if it differs, or the order no
-   * longer builds, a person decides (never a second receipt). A cancelled or unpaid order keeps the receipt
-   * that landed: undoing it takes a credit note.
+   * A document of this order is in the API. If it matches what the order asks for now, it is the document; if
+   * SUNAT rejected it, it is REJECTED (the number is burnt); if it differs, or the order no longer builds it, a
+   * person decides (never a second document). A cancelled or unpaid order keeps the receipt that landed:
+   * undoing it takes a credit note.
    */
   private async adoptLanded(
     expect: Expect,
     receipt: AceleralaReceipt,
-    decision: Decision,
+    plan: DocumentPlan,
   ): Promise<IssueOutcome> {
+    const { key, decision } = plan;
     const now = this.deps.now();
     const landed = landedFrom(receipt);
     let problems: ReceiptProblemRecord[] = [];
     if (landed.sunatAnswer?.outcome !== "rejected") {
       if (decision.action === "issue") {
-        const found = differences(receipt, decision);
+        const found = plan.differences(receipt, decision);
         if (found.length > 0) problems = [landedDiffersProblem(receipt, found.join("; "))];
       } else if (decision.action === "needs_attention") {
         problems = [landedDiffersProblem(receipt, "el pedido ya no es válido"), ...decision.problems];
       }
     }
     if (problems.length > 0) {
-      const record = await this.deps.store.holdLanded(this.key, expect, landed, problems, now);
+      const record = await this.deps.store.holdLanded(key, expect, landed, problems, now);
       return { status: "needs_attention", problems, record };
     }
     const why =
@@ -410,7 +573,7 @@ class Issuer {
         ? `receipt ${landed.receiptId} landed; the order is ${decision.rule === "canceled" ? "cancelled" : "not payable"} now: a credit note is owed`
         : `API holds receipt ${landed.receiptId}`;
     const record = await this.deps.store.land(
-      this.key,
+      key,
       expect,
       landed,
       now.getTime() + this.deps.firstPollDelayMs,
@@ -420,7 +583,11 @@ class Issuer {
     return { status: "issued", record };
   }
 
-  private async holdSeveral(expect: Expect, receipts: AceleralaReceipt[]): Promise<IssueOutcome> {
+  private async holdSeveral(
+    expect: Expect,
+    receipts: AceleralaReceipt[],
+    plan: DocumentPlan,
+  ): Promise<IssueOutcome> {
     const [first, ...others] = receipts as [AceleralaReceipt, ...AceleralaReceipt[]];
     const problems: ReceiptProblemRecord[] = [
       {
@@ -430,7 +597,7 @@ class Issuer {
       },
     ];
     const record = await this.deps.store.holdLanded(
-      this.key,
+      plan.key,
       expect,
       landedFrom(first),
       problems,

@@ -45,6 +45,42 @@ export function ownSaleReceipts(
   });
 }
 
+/**
+ * The receipts that are this credit note: a note (07) naming this order, modifying this sale receipt, with this
+ * motive, and not one another note record of the order already holds.
+ */
+export function ownNotes(
+  receipts: readonly AceleralaReceipt[],
+  orderId: number,
+  affectedDocumentNumber: string,
+  motive: string,
+  claimedByOthers: ReadonlySet<string>,
+): AceleralaReceipt[] {
+  const seen = new Set<string>();
+  return receipts.filter((receipt) => {
+    const id = String(receipt.id);
+    if (seen.has(id) || claimedByOthers.has(id)) return false;
+    seen.add(id);
+    return (
+      belongsToOrder(receipt, orderId) &&
+      receipt.document_type_code === "07" &&
+      receipt.affected_document_number === affectedDocumentNumber &&
+      String(receipt.note_motive_code ?? "") === motive
+    );
+  });
+}
+
+/** What differs between a note that landed and the note the order asks for now: currency and amount. */
+export function noteDifferences(receipt: AceleralaReceipt, decision: IssueDecision): string[] {
+  const found: string[] = [];
+  if (!sameText(receipt.currency_code, decision.currencyCode))
+    found.push(`moneda ${receipt.currency_code ?? "?"} y la nota pide ${decision.currencyCode}`);
+  const landedTotal = money(receipt.gross_total);
+  if (landedTotal === null || !new Decimal(landedTotal).equals(decision.grossTotal))
+    found.push(`total ${landedTotal ?? "?"} y la nota pide ${decision.grossTotal}`);
+  return found;
+}
+
 /** Masked identity document for records and logs: type code and the last 3 characters. */
 export function maskDocument(typeCode: unknown, number: unknown): string {
   const text = number === null || number === undefined ? "" : String(number);

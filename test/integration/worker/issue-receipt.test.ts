@@ -18,6 +18,7 @@ import type { StoreConfig } from "../../../lib/receipt";
 import { createReceiptStore } from "../../../lib/runtime";
 import type { OrderKey } from "../../../lib/store/receipt-record";
 import type { ReceiptStore } from "../../../lib/store/receipt-store";
+import { decideCreditNote } from "../../../lib/worker/credit-notes";
 import { decideForOrder } from "../../../lib/worker/decide";
 import { type IssueDeps, type IssueOutcome, issueReceipt } from "../../../lib/worker/issue-receipt";
 
@@ -66,6 +67,7 @@ function depsOf(world: World, overrides: Partial<IssueDeps> = {}): IssueDeps {
     store: world.store,
     api: async () => world.client,
     decide: (order, storeId) => decideForOrder(order, storeId, stores, new Date(world.clock.now)),
+    decideNote: (input) => decideCreditNote({ ...input, stores }),
     now: () => new Date(world.clock.now),
     firstPollDelayMs: 60_000,
     lookupDelayMs: LOOKUP_DELAY_MS,
