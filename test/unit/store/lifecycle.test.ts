@@ -12,13 +12,15 @@ describe("the receipt lifecycle table", () => {
     expect(() => checkMove("sunat_answer", "SUBMITTED", "SUBMITTED")).toThrow(/cannot move/);
   });
 
-  it("lets no move leave a receipt the API holds except SUNAT's answer, STALE and an operator's reissue", () => {
+  it("lets no move leave a receipt the API holds except SUNAT's answer, STALE, a reissue and closing a rejected one", () => {
     const leaving = edges().filter((edge) =>
       ["ACCEPTED", "REJECTED", "SUBMITTED", "STALE"].includes(edge.from),
     );
     expect(new Set(leaving.map((edge) => edge.move))).toEqual(
-      new Set(["sunat_answer", "poll_again", "stale", "reissue"]),
+      new Set(["sunat_answer", "poll_again", "stale", "reissue", "close"]),
     );
+    // An accepted receipt is never left: undoing it takes a credit note, a document of its own.
+    expect(edges().filter((edge) => edge.from === "ACCEPTED")).toEqual([]);
   });
 
   it("reaches every state", () => {
