@@ -17,9 +17,10 @@ import { createOrderEventsQueues } from "./sqs-local";
 
 /**
  * The whole system on one machine: DynamoDB Local and fauxqs (the AWS side), the Acelérala simulator, and
- * the three real handlers run by the local Lambda runner — the receiver behind a Function URL server, the
- * worker on the queue's event source, the CDR poller on a timer — wired with the same environment variables
- * they read on AWS. `npm start`, the end-to-end tests, the demo, the benchmark and the chaos run all use it.
+ * the four real handlers run by the local Lambda runner — the receiver behind a Function URL server, the
+ * worker on the queue's event source, the CDR poller and the reconciler on timers — wired with the same
+ * environment variables they read on AWS. `npm start`, the end-to-end tests, the demo, the benchmark and the
+ * chaos run all use it.
  */
 
 const STORES_CONFIG_PATH = fileURLToPath(new URL("../../config/stores.json", import.meta.url));
@@ -29,6 +30,11 @@ const DEMO_CREDENTIALS = { "511": { client_id: "demo-client", client_secret: "de
 
 export const WEBHOOK_PATH = "/webhooks/acelerala";
 
+/** The AWS stack runs the reconciler every hour (RECONCILE_SCHEDULE); so does the local stack by default. */
+export const DEFAULT_RECONCILE_SECONDS = 3_600;
+/** The AWS stack's reconciler timeout (five minutes). */
+const RECONCILER_TIMEOUT_SECONDS = 300;
+
 export interface LocalStackOptions {
   /** Port of the receiver's Function URL server; 0 picks a free one. */
   receiverPort?: number;
@@ -36,6 +42,8 @@ export interface LocalStackOptions {
   webhookSecrets?: string[];
   /** How often the CDR poller runs (LOCAL_CDR_POLL_SECONDS). */
   cdrPollSeconds?: number;
+  /** How often the reconciler runs (LOCAL_RECONCILE_SECONDS); hourly like the AWS stack's schedule by default. */
+  reconcileSeconds?: number;
   /** First CDR poll after submission and the poller's back-off base (CDR_POLL_BASE_SECONDS). */
   cdrPollBaseSeconds?: number;
   /** Worker retry back-off base (WORKER_RETRY_BASE_SECONDS). */
@@ -66,7 +74,12 @@ export interface LocalStack {
   simulator: Simulator;
   /** The receiver's base URL; webhooks go to `${receiverUrl}${WEBHOOK_PATH}`. */
   receiverUrl: string;
-  functions: { receiver: LambdaFunction; worker: LambdaFunction; poller: LambdaFunction };
+  functions: {
+    receiver: LambdaFunction;
+    worker: LambdaFunction;
+    poller: LambdaFunction;
+    reconciler: LambdaFunction;
+  };
   stop(): Promise<void>;
 }
 
@@ -131,12 +144,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timeoutSeconds: 60,
       output: output("cdr-poller"),
     });
+    const reconciler = startLambdaFunction({
+      name: "reconciler",
+      handler: "functions/reconciler/index.ts#handler",
+      env,
+      timeoutSeconds: RECONCILER_TIMEOUT_SECONDS,
+      output: output("reconciler"),
+    });
     stoppers.push(
       () => receiver.stop(),
       () => worker.stop(),
       () => poller.stop(),
+      () => reconciler.stop(),
     );
-    // One warm environment per function, so the first webhook is not a cold start; more start on demand.
+    // One warm environment per function, so the first webhook is not a cold start; more start on demand. The
+    // reconciler runs once an hour: its environment starts with its first run.
     await Promise.all([receiver.warm(1), worker.warm(1), poller.warm(1)]);
 
     const url: FunctionUrlServer = await startFunctionUrlServer({
@@ -160,13 +182,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     stoppers.push(() => schedule.stop());
+    const reconcileSchedule: Schedule = startSchedule({
+      function: reconciler,
+      intervalSeconds: options.reconcileSeconds ?? DEFAULT_RECONCILE_SECONDS,
+      log,
+    });
+    stoppers.push(() => reconcileSchedule.stop());
 
     simulator.createWebhook({
       url: `${url.url}${WEBHOOK_PATH}`,
       description: "acelerala-sunat local receiver",
       enabled_events: [...SUBSCRIBED_ORDER_EVENTS],
     });
-    return { env, simulator, receiverUrl: url.url, functions: { receiver, worker, poller }, stop };
+    return {
+      env,
+      simulator,
+      receiverUrl: url.url,
+      functions: { receiver, worker, poller, reconciler },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
