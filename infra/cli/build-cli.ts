@@ -35,10 +35,12 @@ const BUILD_INPUTS = [
 ];
 
 /**
- * Files changed this long before the build began still count as changed afterwards. File times come from a
- * coarse kernel clock that can lag Date.now() by a few milliseconds; a needless rebuild is the only cost.
+ * Files changed this long before the build began still count as changed afterwards: file times come from a
+ * coarse kernel clock that can lag Date.now() by a tick (a few milliseconds), so an edit made while esbuild was
+ * reading could otherwise look older than the build. The cost is one needless rebuild after an edit made within
+ * this margin before a build; a wider margin would rebuild on every call for that long after each edit.
  */
-const CLOCK_MARGIN_MS = 2_000;
+const CLOCK_MARGIN_MS = 100;
 
 /** Written next to the bundle; bin/cpe.mjs reads it on every call. */
 export interface CliManifest {
