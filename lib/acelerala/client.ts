@@ -47,6 +47,11 @@ export type AceleralaClientOptions = {
   /** Clock for token expiry, injected in unit tests. */
   now?: () => number;
   onCall?: (call: AceleralaCall) => void;
+  /**
+   * Called when the token request is refused for what may be bad client credentials: 400, 401 or 403 (OAuth says
+   * 401 invalid_client with Basic authentication; the seed names no status), so the owner can read them afresh.
+   */
+  onCredentialsRefused?: () => void;
 };
 
 export type OrderSortField = "id" | "total" | "created" | "modified" | "placed";
@@ -142,6 +147,7 @@ export class AceleralaClient {
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
   private readonly onCall: ((call: AceleralaCall) => void) | undefined;
+  private readonly onCredentialsRefused: (() => void) | undefined;
   private cachedToken: { value: string; refreshAtMs: number } | undefined;
   private inFlightToken: Promise<string> | undefined;
   private readonly counts = new Map<string, number>();
@@ -153,6 +159,7 @@ export class AceleralaClient {
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
     this.onCall = options.onCall;
+    this.onCredentialsRefused = options.onCredentialsRefused;
   }
 
   /** HTTP exchanges made so far, per route template (token requests and 401 retries included). */
@@ -382,7 +389,10 @@ export class AceleralaClient {
       body: new URLSearchParams({ grant_type: "client_credentials" }).toString(),
       mutating: false, // a token request changes nothing that matters if repeated
     });
-    if (exchange.status < 200 || exchange.status >= 300) throw this.httpError(route, exchange, false);
+    if (exchange.status < 200 || exchange.status >= 300) {
+      if ([400, 401, 403].includes(exchange.status)) this.onCredentialsRefused?.();
+      throw this.httpError(route, exchange, false);
+    }
     const token = this.parse(route, exchange, TokenResponseSchema, false);
     const lifetimeMs = token.expires_in * 1000;
     const marginMs = Math.min(TOKEN_REFRESH_MARGIN_MS, lifetimeMs * 0.1);

@@ -54,16 +54,15 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
-  run(process.argv.slice(2), processIo()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `cpe: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = EXIT_ERROR;
-    },
-  );
+/** The process entry (bin/cpe.mjs calls it in the bundle): runs `cpe` and sets the process's exit code. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    process.exitCode = await run(argv, processIo());
+  } catch (error) {
+    process.stderr.write(`cpe: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT_ERROR;
+  }
 }
+
+// `npx tsx lib/cli/main.ts …` runs the sources directly.
+if (isEntryPoint()) void main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { getSecret, type SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import * as z from "zod/mini";
 import {
   type AceleralaCredentials,
@@ -12,11 +12,21 @@ import {
 /** How long a secret read from Secrets Manager is reused between invocations before it is read again. */
 export const SECRET_CACHE_SECONDS = 5 * 60;
 
-/** Reads a JSON secret by ARN. The default uses Powertools Parameters (cached for SECRET_CACHE_SECONDS). */
-export type SecretFetcher = (arn: string) => Promise<unknown>;
+/**
+ * Reads a JSON secret by ARN: from a cache for SECRET_CACHE_SECONDS, or from Secrets Manager when `fresh` (after
+ * the value was refused, e.g. rotated credentials the cache does not know yet).
+ */
+export type SecretFetcher = (arn: string, options?: { fresh?: boolean }) => Promise<unknown>;
 
-export const powertoolsSecretFetcher: SecretFetcher = (arn) =>
-  getSecret(arn, { maxAge: SECRET_CACHE_SECONDS, transform: "json" });
+/** Powertools Parameters' cache; `provider` for tests, else Powertools' default Secrets Manager provider. */
+export function secretsManagerFetcher(provider?: SecretsProvider): SecretFetcher {
+  return (arn, { fresh = false } = {}) => {
+    const options = { maxAge: SECRET_CACHE_SECONDS, transform: "json", forceFetch: fresh } as const;
+    return provider ? provider.get(arn, options) : getSecret(arn, options);
+  };
+}
+
+export const powertoolsSecretFetcher: SecretFetcher = secretsManagerFetcher();
 
 /** Secrets Manager shape of the webhook signing secrets: several at once during a rotation. */
 export const WebhookSecretsDocumentSchema = z.object(
@@ -36,8 +46,14 @@ export const WebhookSecretsDocumentSchema = z.object(
 export type SecretsSource = {
   /** The active webhook signing secrets (one, or two during a rotation). */
   getWebhookSecrets(): Promise<string[]>;
-  /** The Acelérala API client credentials of one store. Throws ConfigError when the store has none. */
-  getAceleralaCredentials(storeId: number | string): Promise<AceleralaCredentials>;
+  /**
+   * The Acelérala API client credentials of one store. Throws ConfigError when the store has none. `fresh`
+   * bypasses the cache (inline values are what they are).
+   */
+  getAceleralaCredentials(
+    storeId: number | string,
+    options?: { fresh?: boolean },
+  ): Promise<AceleralaCredentials>;
 };
 
 async function resolve<Inline>(
@@ -45,9 +61,10 @@ async function resolve<Inline>(
   documentSchema: z.ZodMiniType<Inline>,
   label: string,
   fetchSecret: SecretFetcher,
+  fresh = false,
 ): Promise<Inline> {
   if (reference.source === "env") return reference.value;
-  const document = await fetchSecret(reference.arn);
+  const document = await fetchSecret(reference.arn, { fresh });
   const parsed = documentSchema.safeParse(document);
   if (!parsed.success) {
     // Name the secret and the field; never print the value.
@@ -78,7 +95,7 @@ export function createSecretsSource(
       );
       return document.secrets;
     },
-    async getAceleralaCredentials(storeId) {
+    async getAceleralaCredentials(storeId, { fresh = false } = {}) {
       if (!config.aceleralaCredentials) {
         throw new ConfigError(["ACELERALA_CREDENTIALS or ACELERALA_CREDENTIALS_ARN is missing"]);
       }
@@ -87,6 +104,7 @@ export function createSecretsSource(
         CredentialsByStoreSchema,
         "ACELERALA_CREDENTIALS_ARN",
         fetchSecret,
+        fresh,
       );
       const credentials = byStore[String(storeId)];
       if (!credentials) throw new StoreNotConfiguredError(Number(storeId));

@@ -4,7 +4,7 @@ import { OptionError, parsePositiveInteger } from "../../../lib/ops/args";
 import type { DemoOptions } from "./run";
 
 export const DEMO_USAGE = `Usage: npm run demo -- [--orders N] [--seed S] [--broken-rate R] [--observations-rate R]
-                        [--timeout SECONDS] [--attach [--env-file FILE]]
+                        [--timeout SECONDS] [--attach [--local-env FILE]]
 
 Places N varied orders in the Acelérala simulator (facturas, boletas, discounts, shipping, USD, and some that
 break a rule) and shows their receipts' status until every one is final. Exit 0 only when every valid order
@@ -15,12 +15,20 @@ is ACCEPTED (one receipt each) and every broken one NEEDS_ATTENTION with the exp
   --broken-rate R          share of broken orders, 0–1 or a percentage such as 10% (default 0.1); with 6 or
                            more orders and R above 0, at least one of each broken kind
   --observations-rate R    share of receipts SUNAT accepts with observations (default 0.1)
-  --timeout SECONDS        give up (exit 1, listing what is not final) after this long (default 120)
+  --timeout SECONDS        give up (exit 1, listing what is not final) after this long (default 120; 300 with
+                           --attach: \`npm start\` polls SUNAT's answers every minute, as on AWS)
   --attach                 use a running \`npm start\` instead of starting a stack of its own
-  --env-file FILE          with --attach: its environment file (default ${LOCAL_STACK_ENV_PATH})
+  --local-env FILE         with --attach: its environment file (default ${LOCAL_STACK_ENV_PATH})
   -h, --help               this text`;
 
 const MAX_ORDERS = 1000;
+/** The demo's own stack polls CDRs every second; 20 orders are final within a minute. */
+const OWN_STACK_TIMEOUT_SECONDS = 120;
+/**
+ * A running `npm start` has the AWS timings: first CDR poll a minute after submission, then the poller's minute
+ * (20 orders took 120 s here), so waiting 120 s would give up on a healthy stack.
+ */
+const ATTACHED_TIMEOUT_SECONDS = 300;
 
 /** "0.1", "10%" → 0.1; anything outside 0–1 is refused naming the option. */
 export function parseRate(option: string, value: string): number {
@@ -47,15 +55,16 @@ export function parseDemoArgs(argv: readonly string[]): ParsedDemoArgs {
       "observations-rate": { type: "string" },
       timeout: { type: "string" },
       attach: { type: "boolean" },
-      "env-file": { type: "string" },
+      // Not --env-file: Node.js 20 takes that for its own option even after the script name.
+      "local-env": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: false,
     strict: true,
   });
   if (values.help) return { help: true };
-  if (values["env-file"] !== undefined && !values.attach)
-    throw new OptionError("--env-file only makes sense with --attach");
+  if (values["local-env"] !== undefined && !values.attach)
+    throw new OptionError("--local-env only makes sense with --attach");
   const seed = values.seed === undefined ? 1 : Number(values.seed.trim());
   if (!/^\d+$/.test(values.seed?.trim() ?? "1") || !Number.isSafeInteger(seed))
     throw new OptionError(`--seed must be a whole number of 0 or more; got "${values.seed}"`);
@@ -67,8 +76,13 @@ export function parseDemoArgs(argv: readonly string[]): ParsedDemoArgs {
       values["observations-rate"] === undefined
         ? 0.1
         : parseRate("--observations-rate", values["observations-rate"]),
-    timeoutSeconds: values.timeout === undefined ? 120 : parsePositiveInteger("--timeout", values.timeout),
+    timeoutSeconds:
+      values.timeout === undefined
+        ? values.attach
+          ? ATTACHED_TIMEOUT_SECONDS
+          : OWN_STACK_TIMEOUT_SECONDS
+        : parsePositiveInteger("--timeout", values.timeout),
   };
-  if (values.attach) options.attachEnvFile = values["env-file"] ?? LOCAL_STACK_ENV_PATH;
+  if (values.attach) options.attachEnvFile = values["local-env"] ?? LOCAL_STACK_ENV_PATH;
   return { help: false, options };
 }

@@ -43,7 +43,7 @@ describe("parseDemoArgs", () => {
       "--timeout",
       "30",
       "--attach",
-      "--env-file",
+      "--local-env",
       "x.json",
     ]);
     expect(parsed).toEqual({
@@ -58,8 +58,9 @@ describe("parseDemoArgs", () => {
       },
     });
     expect(parseDemoArgs(["--attach"])).toMatchObject({
-      options: { attachEnvFile: ".cache/local-stack/env.json" },
+      options: { attachEnvFile: ".cache/local-stack/env.json", timeoutSeconds: 300 },
     });
+    expect(parseDemoArgs([])).toMatchObject({ options: { timeoutSeconds: 120 } });
   });
 
   it("refuses bad values naming the option", () => {
@@ -67,7 +68,7 @@ describe("parseDemoArgs", () => {
     expect(() => parseDemoArgs(["--orders", "many"])).toThrow(/--orders must be a whole number/);
     expect(() => parseDemoArgs(["--seed=-1"])).toThrow(/--seed must be a whole number/);
     expect(() => parseDemoArgs(["--timeout", "1.5"])).toThrow(/--timeout/);
-    expect(() => parseDemoArgs(["--env-file", "x.json"])).toThrow(/only makes sense with --attach/);
+    expect(() => parseDemoArgs(["--local-env", "x.json"])).toThrow(/only makes sense with --attach/);
     expect(() => parseDemoArgs(["--bogus"])).toThrow(/bogus/);
     expect(() => parseRate("--broken-rate", "150%")).toThrow(/at most 1/);
     expect(() => parseRate("--broken-rate", "-0.1")).toThrow(/share such as/);

