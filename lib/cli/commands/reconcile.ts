@@ -33,10 +33,12 @@ webhooks can be missed:
   - orders that need attention             (fix the order, then cpe resend)
   - receipts without an order              (no order, no record here, or a second receipt for one order)
   - amounts that differ                    (the receipt's gross total is not the order's total)
+  - credit notes owed                      (orders cancelled or refunded since DATE whose accepted receipt the
+                                            notes do not cover; --fix enqueues them for the worker)
 
   --store ID           the store (required)
   --since DATE         2026-11-21 (midnight in Peru) or a date-time with offset (required)
-  --fix                enqueue the paid orders without a receipt
+  --fix                enqueue the paid orders without a receipt and the orders owing a credit note
   --grace-minutes N    leave out orders placed in the last N minutes, still on their way (default ${DEFAULT_GRACE_MINUTES}; 0 for none)
   --json               the report as JSON
 ${TARGET_USAGE}
@@ -110,14 +112,21 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         {
           ...aceleralaReconcileSources(api),
           getRecord: (key) => receipts.store.get(key),
+          notesOf: (key) => receipts.store.notesOf(key),
           enqueue: queue?.enqueue ?? (async () => {}),
           now: () => new Date(),
         },
       );
       io.stdout(request.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReconcileReport(report)}\n`);
       if (report.enqueueFailures.length > 0) return EXIT_ERROR;
-      // With --fix the missing orders are dealt with; everything else needs a person.
-      const open = request.fix ? { ...report, missing: [] } : report;
+      // With --fix the missing orders (and the credit notes owed) are dealt with; everything else needs a person.
+      const open = request.fix
+        ? {
+            ...report,
+            missing: [],
+            creditNotesOwed: report.creditNotesOwed.filter((o) => o.waitsForAttention),
+          }
+        : report;
       return isClean(open) ? EXIT_OK : EXIT_RULE_BROKEN;
     } finally {
       receipts.destroy();
