@@ -118,7 +118,8 @@ export function formatDemoTable(observations: readonly OrderObservation[]): stri
     });
     return [
       `#${order.orderId}`,
-      dateTimeLabel(row.orderDate),
+      // When the worker recorded it (the planned body's own dates are the factory's, not Acelérala's).
+      record ? dateTimeLabel(record.createdAt) : "-",
       row.document,
       row.stateLabel,
       row.totalLabel,
