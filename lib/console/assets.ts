@@ -43,6 +43,7 @@ table { border-collapse: collapse; width: 100%; background: #fff; font-size: .9r
 th, td { padding: .45rem .5rem; border-bottom: 1px solid #e0e0e0; text-align: left; vertical-align: top; }
 th { background: #f6f7f7; font-weight: 600; }
 td.numero, th.numero { text-align: right; white-space: nowrap; }
+table.pedidos td:nth-child(3) { white-space: nowrap; }
 .cliente { color: #50575e; }
 .nota { font-size: .85rem; color: #50575e; margin-top: .2rem; }
 .enlaces a { margin-right: .4rem; }

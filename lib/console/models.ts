@@ -35,6 +35,11 @@ export const PATHS = {
   css: "/static/console.css",
 } as const;
 
+/** "1 pedido", "2 pedidos". */
+function count(n: number, singular: string, plural: string): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 /** Rows on the first page (the issue's "at least 50"). */
 export const PAGE_SIZE = 50;
 
@@ -193,15 +198,15 @@ export function ordersPageModel(input: {
   if (filters.from) next.set("desde", filters.from);
   if (filters.to) next.set("hasta", filters.to);
   if (input.nextBeforeOrderId !== undefined) next.set("antes", String(input.nextBeforeOrderId));
-  const count = input.rows.length;
+  const rows = input.rows.length;
   const scanned =
-    input.scanned !== undefined && input.scanned > count && filters.state !== undefined
+    input.scanned !== undefined && input.scanned > rows && filters.state !== undefined
       ? ` (de ${input.scanned} revisados)`
       : "";
   const model: OrdersPageModel = {
     frame: input.frame,
     filters: { from: filters.from ?? "", to: filters.to ?? "", order: filters.order ?? "", states },
-    caption: `${count} ${count === 1 ? "pedido" : "pedidos"}${scanned}, del más nuevo al más antiguo`,
+    caption: `${count(rows, "pedido", "pedidos")}${scanned}, del más nuevo al más antiguo`,
     rows: input.rows.map(orderRowModel),
     emptyText: filters.order
       ? `No existe el pedido ${filters.order}.`
@@ -351,13 +356,13 @@ export function sendPageModel(input: {
   results: readonly BulkResendResult[];
   error?: string;
 }): SendPageModel {
-  const count = (outcome: BulkResendResult["outcome"]) =>
+  const tally = (outcome: BulkResendResult["outcome"]) =>
     input.results.filter((result) => result.outcome === outcome).length;
   const model: SendPageModel = {
     frame: input.frame,
     summary:
-      `${input.results.length} ${input.results.length === 1 ? "pedido" : "pedidos"}: ${count("enqueued")} en cola, ` +
-      `${count("already_issued")} ya emitidos, ${count("refused")} requieren revisión, ${count("failed")} fallaron. ` +
+      `${count(input.results.length, "pedido", "pedidos")}: ${tally("enqueued")} en cola, ` +
+      `${tally("already_issued")} ya emitidos, ${tally("refused")} requieren revisión, ${tally("failed")} fallaron. ` +
       "Los pedidos en cola se emiten en unos segundos: vea su estado en la lista.",
     rows: input.results.map((result) => ({
       number: `#${result.orderId}`,
@@ -417,8 +422,8 @@ export function dlqPageModel(input: {
     intro: DLQ_INTRO,
     depth:
       input.depth.visible === undefined
-        ? `${input.entries.length} mensajes mostrados`
-        : `${input.entries.length} mensajes mostrados de unos ${total} en la cola de errores`,
+        ? `${count(input.entries.length, "mensaje mostrado", "mensajes mostrados")}`
+        : `${count(input.entries.length, "mensaje mostrado", "mensajes mostrados")} de unos ${total} en la cola de errores`,
     rows: dlqRows(input.entries, input.frame.storeId),
     emptyText: "La cola de errores está vacía.",
   };
@@ -450,8 +455,8 @@ export function replayPageModel(input: {
     frame: input.frame,
     intro: DLQ_INTRO,
     depth: input.dryRun
-      ? `Simulación: ${result.wouldMove} se moverían a la cola principal, ${result.failed} no se pueden mover; nada se movió.`
-      : `Reenvío: ${result.moved} movidos a la cola principal, ${result.failed} fallaron.`,
+      ? `Simulación: ${count(result.wouldMove, "mensaje se movería", "mensajes se moverían")} a la cola principal, ${result.failed} no se pueden mover; no se movió nada.`
+      : `Reenvío: ${count(result.moved, "mensaje movido", "mensajes movidos")} a la cola principal, ${result.failed} fallaron.`,
     rows: dlqRows(
       shown.map((outcome) => outcome.entry),
       input.frame.storeId,

@@ -18,6 +18,17 @@ import {
  * the console itself, never from a CDN) only boosts links and forms into in-place swaps.
  */
 
+/**
+ * htmx swaps only 2xx answers by default; the console's 4xx/5xx pages say what went wrong (a bad date, a refused
+ * form), so boosted requests show them too, as the plain page would.
+ */
+const HTMX_CONFIG = JSON.stringify({
+  responseHandling: [
+    { code: "204", swap: false },
+    { code: "...", swap: true },
+  ],
+});
+
 export function Frame(props: { frame: FrameModel; children?: Child }) {
   const { frame } = props;
   return (
@@ -27,6 +38,7 @@ export function Frame(props: { frame: FrameModel; children?: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{frame.title} · Comprobantes SUNAT</title>
         <link rel="stylesheet" href={PATHS.css} />
+        <meta name="htmx-config" content={HTMX_CONFIG} />
         <script src={PATHS.htmx} defer />
       </head>
       <body hx-boost="true">
@@ -204,12 +216,12 @@ export function OrdersPage(props: { model: OrdersPageModel }) {
                     </div>
                   ))}
                 </td>
-                <td>
+                <td class="api-sunat">
                   <span class={row.stateClass}>{row.stateLabel}</span>
                 </td>
                 <td>{row.city}</td>
                 <td class="numero">{row.total}</td>
-                <td>
+                <td class="enlaces-celda">
                   <Links links={row.links} />
                 </td>
               </tr>

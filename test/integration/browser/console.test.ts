@@ -154,6 +154,8 @@ describe("the web console in Chromium", () => {
     const response = await page.goto(consoleUrl);
     expect(response?.status()).toBe(200);
     await expect.poll(() => page.title()).toMatch(/Pedidos/);
+    // htmx came from the console itself (the machine has no internet) and boosts the page's links and forms.
+    await expect.poll(() => page.evaluate(() => typeof (globalThis as { htmx?: unknown }).htmx)).toBe("object");
     const headers = await page.locator("table.pedidos thead th").allInnerTexts();
     expect(headers.map((text) => text.trim())).toEqual(
       expect.arrayContaining([
@@ -172,15 +174,15 @@ describe("the web console in Chromium", () => {
     ).map(Number);
     expect(ids).toEqual([...missing, broken, ...accepted].sort((a, b) => b - a));
     for (const orderId of missing) {
-      await expect.poll(() => row(orderId).locator(".estado").innerText()).toBe("N/A");
+      await expect.poll(() => row(orderId).locator("td.api-sunat").innerText()).toBe("N/A");
       expect(await row(orderId).locator("td.numero").innerText()).toMatch(/^S\/\d/);
     }
-    expect(await row(broken).locator(".estado").innerText()).toBe("ATENCIÓN");
+    expect(await row(broken).locator("td.api-sunat").innerText()).toBe("ATENCIÓN");
     expect(await row(broken).locator("td.numero").innerText()).toMatch(/^(S\/|US\$)\d/);
     for (const orderId of accepted) {
-      expect(await row(orderId).locator(".estado").innerText()).toBe("ACEPTADO");
+      expect(await row(orderId).locator("td.api-sunat").innerText()).toBe("ACEPTADO");
       expect(await row(orderId).innerText()).toMatch(/(Factura F|Boleta B)\d{3}-\d+/);
-      expect(await row(orderId).locator(".enlaces a").allInnerTexts()).toEqual(["XML", "PDF", "CDR"]);
+      expect(await row(orderId).locator("td.enlaces-celda a").allInnerTexts()).toEqual(["XML", "PDF", "CDR"]);
     }
     // The credit note shows under its order.
     expect(
@@ -221,7 +223,9 @@ describe("the web console in Chromium", () => {
     await row(first).locator("input[type=checkbox]").check();
     await row(second).locator("input[type=checkbox]").check();
     await page.click("form.envio button[type=submit]");
-    await expect.poll(() => page.locator("h1").innerText()).toBe("Envío de documentos al API");
+    await expect
+      .poll(() => page.locator("h1").innerText(), { timeout: 15_000 })
+      .toBe("Envío de documentos al API");
     const results = await page.locator("table.resultados tbody tr").allInnerTexts();
     expect(results).toHaveLength(2);
     for (const text of results)
@@ -234,8 +238,8 @@ describe("the web console in Chromium", () => {
         stack.simulator.allReceipts().filter((receipt) => Number(receipt.order_id) === orderId),
       ).toHaveLength(1);
     await page.click("text=← Volver a los pedidos");
-    await expect.poll(() => row(first).locator(".estado").innerText()).toBe("ACEPTADO");
-    expect(await row(second).locator(".estado").innerText()).toBe("ACEPTADO");
+    await expect.poll(() => row(first).locator("td.api-sunat").innerText()).toBe("ACEPTADO");
+    expect(await row(second).locator("td.api-sunat").innerText()).toBe("ACEPTADO");
     if (process.env.CONSOLE_SCREENSHOT)
       await page.screenshot({ path: resolve(process.env.CONSOLE_SCREENSHOT), fullPage: true });
   });
@@ -291,11 +295,13 @@ describe("the web console in Chromium", () => {
     expect(await dlqRow.locator("td.error").innerText()).toContain("503 server");
     await page.click("text=Simular reenvío (no mueve nada)");
     await expect
-      .poll(() => page.locator("p.resumen").innerText())
-      .toMatch(/Simulación: 1 se moverían.*nada se movió/);
+      .poll(() => page.locator("p.resumen").innerText(), { timeout: 15_000 })
+      .toMatch(/Simulación: 1 mensaje se movería .*no se movió nada/);
     expect(await recordState(orderId)).toBeUndefined();
     await page.click("text=Reenviar 1 mensaje a la cola");
-    await expect.poll(() => page.locator("p.resumen").innerText()).toMatch(/Reenvío: 1 movidos/);
+    await expect
+      .poll(() => page.locator("p.resumen").innerText(), { timeout: 15_000 })
+      .toMatch(/Reenvío: 1 mensaje movido/);
     await waitForState(orderId, "ACCEPTED");
     await page.goto(`${consoleUrl}dlq`);
     expect(await page.locator("p.vacio").innerText()).toBe("La cola de errores está vacía.");
@@ -310,7 +316,7 @@ describe("the web console in Chromium", () => {
       await page.locator(`tr[data-order="${broken}"] input[type=checkbox]`).check();
       await page.click("form.envio button[type=submit]");
       await expect
-        .poll(() => page.locator("table.resultados").innerText())
+        .poll(() => page.locator("table.resultados").innerText(), { timeout: 15_000 })
         .toMatch(new RegExp(`#${broken}\\s+EN COLA`));
       // A page of another origin posting to /send: the browser says where it comes from, the console refuses.
       await page.setContent(
