@@ -4,6 +4,7 @@ import { buildCommand } from "./commands/build";
 import { dlqCommand } from "./commands/dlq";
 import { receiptsCommand } from "./commands/receipts";
 import { reconcileCommand } from "./commands/reconcile";
+import { reissueCommand } from "./commands/reissue";
 import { resendCommand } from "./commands/resend";
 import { seriesCommand } from "./commands/series";
 import { statusCommand } from "./commands/status";
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CliCommand[] = [
   receiptsCommand,
   backfillCommand,
   resendCommand,
+  reissueCommand,
   reconcileCommand,
   seriesCommand,
   webhooksCommand,
