@@ -191,6 +191,17 @@ describe("POST /v1/transactions: refunds", () => {
       expect(refused.body.error).toMatchObject({ param: "parent_id", code: "invalid_parent" });
     }
   });
+
+  it("refunds of an order paid in part by a sale return what the sale paid, not the order's total", async () => {
+    const order = paidOrder({ payment_status: "pending" });
+    expect((await post(refundBody(order.id, { type: "sale", amount: "60.00" }))).status).toBe(201);
+    expect((await post(refundBody(order.id, { amount: "10.00" }))).status).toBe(201);
+    expect(await statusOf(order.id)).toBe("partially_refunded");
+    const over = await post(refundBody(order.id, { amount: "50.01" }));
+    expect(over.body.error).toMatchObject({ param: "amount", code: "exceeds_refundable" });
+    expect((await post(refundBody(order.id, { amount: "50.00" }))).status).toBe(201);
+    expect(await statusOf(order.id)).toBe("refunded");
+  });
 });
 
 describe("POST /v1/transactions: sales", () => {
