@@ -1,4 +1,5 @@
 import Decimal from "decimal.js";
+import { decimalOf } from "./amounts";
 import type { FieldError } from "./errors";
 
 /**
@@ -213,12 +214,6 @@ export function sunatRefused(document: StoredDocument): boolean {
   if (document.sunat_acknowledged !== 1 || document.sunat_accepted === 1) return false;
   const code = Number(document.sunat_code);
   return code === 1033 || (code >= 2000 && code <= 3999);
-}
-
-function decimalOf(value: unknown): Decimal | null {
-  if (typeof value === "number" && Number.isFinite(value)) return new Decimal(value);
-  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim())) return new Decimal(value.trim());
-  return null;
 }
 
 /**

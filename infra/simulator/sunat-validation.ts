@@ -434,19 +434,13 @@ export function validateReceipt(body: unknown): ReceiptValidation {
     return { errors: check.errors, numbering: null };
   }
   checkXmlCharacters(body, "", check);
-  const checkedNumbering = checkNumbering(body, check);
-  const numbering =
-    checkedNumbering?.documentTypeCode === "07"
-      ? {
-          ...checkedNumbering,
-          affected: checkNoteReference(body, checkedNumbering.series, (param, code, message) =>
-            check.add(param, code, message),
-          ),
-        }
-      : checkedNumbering;
-  if (body.document_type_code === "07" && checkedNumbering === null) {
-    // The series is wrong or missing; the note's reference and motive are still checked, so every error shows.
-    checkNoteReference(body, null, (param, code, message) => check.add(param, code, message));
+  const numbering = checkNumbering(body, check);
+  if (body.document_type_code === "07") {
+    // Checked even when the series is wrong, so every broken rule shows at once.
+    const affected = checkNoteReference(body, numbering?.series ?? null, (param, code, message) =>
+      check.add(param, code, message),
+    );
+    if (numbering) numbering.affected = affected;
   }
   const currency = check.text(body.currency_code, "currency_code");
   if (currency !== null && !/^[A-Z]{3}$/.test(currency)) {

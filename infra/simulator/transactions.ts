@@ -1,4 +1,5 @@
 import Decimal from "decimal.js";
+import { decimalOf } from "./amounts";
 import type { FieldError } from "./errors";
 
 /**
@@ -135,12 +136,6 @@ export type OrderForSettlement = { payment_status: string; total?: unknown };
 export type EarlierTransaction = { id: number; type: string; amount: unknown; parent_id: number | null };
 
 export type Settlement = { paymentStatus: string } | { error: FieldError };
-
-function decimalOf(value: unknown): Decimal | null {
-  if (typeof value === "number" && Number.isFinite(value)) return new Decimal(value);
-  if (typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim())) return new Decimal(value.trim());
-  return null;
-}
 
 const sumOf = (transactions: readonly EarlierTransaction[], type: string) =>
   transactions
