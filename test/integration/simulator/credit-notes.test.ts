@@ -148,6 +148,17 @@ describe("a note on an accepted receipt", () => {
     created(await post({ ...noteOn(factura), note_motive_description: "ANULACION DE LA OPERACION" }));
   });
 
+  it("a forced outcome keyed by the order alone applies to its notes as well as to its receipt", async () => {
+    simulator.setSunatPolicy({ forced: { "700": { outcome: "observations", code: "4287" } } });
+    const factura = await acceptedFactura();
+    expect(factura).toMatchObject({ sunat_accepted: 1, sunat_code: "4287" });
+    const note = created(await post(noteOn(factura)));
+    expect(note).toMatchObject({ sunat_accepted: 1, sunat_code: "4287" });
+    expect(String(note.sunat_message)).toContain(
+      "La Nota de Credito numero FC01-1, ha sido aceptada con observaciones",
+    );
+  });
+
   it("answers a note asynchronously, as a receipt", async () => {
     const factura = await acceptedFactura();
     simulator.setSunatPolicy({ delayMs: 120 });
