@@ -5,6 +5,7 @@ import { consoleCommand } from "./commands/console";
 import { dlqCommand } from "./commands/dlq";
 import { receiptsCommand } from "./commands/receipts";
 import { reconcileCommand } from "./commands/reconcile";
+import { reissueCommand } from "./commands/reissue";
 import { resendCommand } from "./commands/resend";
 import { seriesCommand } from "./commands/series";
 import { statusCommand } from "./commands/status";
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CliCommand[] = [
   receiptsCommand,
   backfillCommand,
   resendCommand,
+  reissueCommand,
   reconcileCommand,
   seriesCommand,
   webhooksCommand,
