@@ -51,7 +51,18 @@ export interface OrderListPage {
 const RECORD_READS_IN_FLIGHT = 10;
 const DEFAULT_MAX_SCANNED = 1_000;
 
-/** The sale record and, once there is a receipt SUNAT accepted (notes exist only then), the credit notes. */
+/**
+ * Whether an order may have credit notes: only a receipt SUNAT accepted gets them (cancellations, refunds), and
+ * one that landed and differs while `cpe reissue` undoes it (or after: the record then lists what it replaced).
+ */
+export function mayHaveCreditNotes(record: ReceiptRecord | undefined): boolean {
+  return (
+    record !== undefined &&
+    (record.state === "ACCEPTED" || record.reissue !== undefined || (record.replacedNumbers?.length ?? 0) > 0)
+  );
+}
+
+/** The sale record and, when it may have them, the credit notes. */
 async function recordsOf(
   storeId: number,
   orders: readonly AceleralaOrder[],
@@ -65,7 +76,7 @@ async function recordsOf(
         chunk.map(async (order) => {
           const key = { storeId, orderId: Number(order.id) };
           const record = await deps.getRecord(key);
-          const notes = record?.state === "ACCEPTED" ? await deps.notesOf(key) : [];
+          const notes = mayHaveCreditNotes(record) ? await deps.notesOf(key) : [];
           return record ? { order, record, notes } : { order, notes };
         }),
       )),

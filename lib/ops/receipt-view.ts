@@ -5,7 +5,9 @@ import type {
   BurntNumber,
   ReceiptRecord,
   ReceiptState,
+  ReissueRequest,
   ReleasedNumber,
+  ReplacedNumber,
   TakenNumber,
 } from "../store/receipt-record";
 import type { StateFilter } from "./args";
@@ -250,6 +252,10 @@ export interface ReceiptStatusView {
   releasedNumbers: ReleasedNumber[];
   /** Numbers this order reserved that another receipt (another order's, or one made by hand) holds. */
   takenNumbers: TakenNumber[];
+  /** Receipts of this order that landed, differed, and were undone by a credit note (`cpe reissue`). */
+  replacedNumbers: ReplacedNumber[];
+  /** A reissue the operator asked for and the worker has not finished. */
+  reissue: ReissueRequest | null;
   problems: ProblemView[];
   lastError: string | null;
   createdAt: string;
@@ -289,6 +295,8 @@ export function statusView(record: ReceiptRecord, notes: readonly ReceiptRecord[
       why: safeText(released.why),
     })),
     takenNumbers: (record.takenNumbers ?? []).map((taken) => ({ ...taken })),
+    replacedNumbers: (record.replacedNumbers ?? []).map((replaced) => ({ ...replaced })),
+    reissue: record.reissue ? { ...record.reissue } : null,
     problems: problemsOf(record),
     lastError: scrubbed(record.lastError),
     createdAt: record.createdAt,
@@ -340,6 +348,12 @@ export function statusFields(view: ReceiptStatusView): Field[] {
       : `${dateTimeLabel(view.postedAt)} (sin confirmar: se consulta antes de cualquier nuevo envío)`,
   );
   add("Id en Acelérala", view.receiptId === null ? null : String(view.receiptId));
+  add(
+    "Reemisión en curso",
+    view.reissue === null
+      ? null
+      : `${view.reissue.documentNumber}: nota de crédito de motivo ${view.reissue.motive}, luego un comprobante nuevo (pedida ${dateTimeLabel(view.reissue.at)})`,
+  );
   add("Código SUNAT", view.sunatCode);
   add("Descripción de la respuesta", view.sunatMessage);
   add("Creado", dateTimeLabel(view.createdAt));
@@ -369,6 +383,14 @@ export function numberLines(view: ReceiptStatusView): { title: string; lines: st
       title: "Números liberados (nunca llegaron; no se vuelven a usar)",
       lines: view.releasedNumbers.map(
         (released) => `${released.documentNumber}: ${dateTimeLabel(released.at)}, ${released.why}`,
+      ),
+    });
+  if (view.replacedNumbers.length > 0)
+    groups.push({
+      title: "Comprobantes anulados con nota de crédito y reemplazados",
+      lines: view.replacedNumbers.map(
+        (replaced) =>
+          `${replaced.documentNumber}: comprobante ${replaced.receiptId}, anulado por ${replaced.creditNote}; ${dateTimeLabel(replaced.at)}`,
       ),
     });
   if (view.takenNumbers.length > 0)

@@ -81,7 +81,7 @@ function refusalFor(record: ReceiptRecord): string | undefined {
   const byState = REFUSED[record.state];
   if (byState) return byState;
   if (record.state === "NEEDS_ATTENTION" && record.receiptId !== undefined) {
-    return `${record.documentNumber ?? "un comprobante"} llegó a Acelérala para este pedido y no coincide con él; nunca se emite un segundo comprobante: corresponde una nota de crédito y un comprobante nuevo`;
+    return `${record.documentNumber ?? "un comprobante"} llegó a Acelérala para este pedido y no coincide con él; nunca se emite un segundo comprobante: cpe reissue lo anula con una nota de crédito y emite uno nuevo`;
   }
   // Only SUNAT's rejection (2000–3999) burns a number. A record marked REJECTED on an exception code (0100–1999,
   // e.g. 1032/1033 "already registered") must not be reissued: that risks a second receipt.

@@ -155,7 +155,9 @@ describe("the web console in Chromium", () => {
     expect(response?.status()).toBe(200);
     await expect.poll(() => page.title()).toMatch(/Pedidos/);
     // htmx came from the console itself (the machine has no internet) and boosts the page's links and forms.
-    await expect.poll(() => page.evaluate(() => typeof (globalThis as { htmx?: unknown }).htmx)).toBe("object");
+    await expect
+      .poll(() => page.evaluate(() => typeof (globalThis as { htmx?: unknown }).htmx))
+      .toBe("object");
     const headers = await page.locator("table.pedidos thead th").allInnerTexts();
     expect(headers.map((text) => text.trim())).toEqual(
       expect.arrayContaining([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AceleralaOrder } from "../../../lib/acelerala/schemas";
+import { mayHaveCreditNotes } from "../../../lib/ops/order-list";
 import {
   documentLabel,
   formatOrderList,
@@ -216,6 +217,36 @@ describe("released and taken numbers", () => {
   });
 });
 
+describe("a receipt that landed and differs, undone by cpe reissue", () => {
+  it("shows the reissue under way, then what it replaced", () => {
+    const asked = formatStatus(
+      statusView(
+        record({
+          state: "NEEDS_ATTENTION",
+          reissue: { receiptId: 70, documentNumber: "B001-3", motive: "02", at: "2026-11-21T17:10:00.000Z" },
+        }),
+      ),
+    );
+    expect(asked).toMatch(
+      /^Reemisión en curso: +B001-3: nota de crédito de motivo 02, luego un comprobante nuevo \(pedida 2026-11-21 12:10\)$/m,
+    );
+    const done = statusView(
+      record({
+        replacedNumbers: [
+          { documentNumber: "B001-3", receiptId: 70, creditNote: "BC01-1", at: "2026-11-21T17:20:00.000Z" },
+        ],
+      }),
+    );
+    expect(done.reissue).toBeNull();
+    expect(done.replacedNumbers).toEqual([
+      { documentNumber: "B001-3", receiptId: 70, creditNote: "BC01-1", at: "2026-11-21T17:20:00.000Z" },
+    ]);
+    const lines = formatStatus(done).split("\n");
+    const at = lines.indexOf("Comprobantes anulados con nota de crédito y reemplazados:");
+    expect(lines[at + 1]).toBe("  B001-3: comprobante 70, anulado por BC01-1; 2026-11-21 12:20");
+  });
+});
+
 describe("burnt numbers (a REJECTED receipt reissued under a new number)", () => {
   const reissued = () =>
     record({
@@ -385,5 +416,30 @@ describe("the order list (cpe receipts and the console)", () => {
       },
     );
     expect(text).toContain("\u001b]8;;http://x/r.xml\u0007XML\u001b]8;;\u0007");
+  });
+});
+
+describe("which orders may have credit notes", () => {
+  it("an accepted receipt, one being reissued or one that replaced another; never one without a record", () => {
+    expect(mayHaveCreditNotes(undefined)).toBe(false);
+    expect(mayHaveCreditNotes(record())).toBe(true);
+    expect(mayHaveCreditNotes(record({ state: "SUBMITTED" }))).toBe(false);
+    expect(mayHaveCreditNotes(record({ state: "REJECTED" }))).toBe(false);
+    expect(
+      mayHaveCreditNotes(
+        record({
+          state: "NEEDS_ATTENTION",
+          reissue: { receiptId: 1, documentNumber: "B001-3", motive: "01", at: "2026-11-21T17:10:00.000Z" },
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      mayHaveCreditNotes(
+        record({
+          state: "SUBMITTED",
+          replacedNumbers: [{ documentNumber: "B001-3", receiptId: 1, creditNote: "BC01-1", at: "x" }],
+        }),
+      ),
+    ).toBe(true);
   });
 });
