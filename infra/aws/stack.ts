@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -58,6 +59,13 @@ export const CDR_POLL_SCHEDULE = events.Schedule.rate(Duration.minutes(1));
 export const RECONCILE_SCHEDULE = events.Schedule.rate(Duration.hours(1));
 /** Two days of orders per store, page by page: minutes at most, far below the next run. */
 const RECONCILER_TIMEOUT = Duration.minutes(5);
+/**
+ * A page is a few reads; a bulk send of the page's orders (at most MAX_ORDERS_PER_SEND) is one API call and one
+ * message each. A minute is plenty, and matches the local stack's console timeout.
+ */
+const CONSOLE_TIMEOUT = Duration.seconds(60);
+/** htmx, served by the console itself (lib/console/assets.ts looks for it in `static/` beside the bundle). */
+const HTMX_FILE = createRequire(import.meta.url).resolve("htmx.org/dist/htmx.min.js");
 
 export class AceleralaSunatStack extends Stack {
   readonly table: dynamodb.Table;
@@ -67,6 +75,7 @@ export class AceleralaSunatStack extends Stack {
   readonly worker: nodejs.NodejsFunction;
   readonly poller: nodejs.NodejsFunction;
   readonly reconciler: nodejs.NodejsFunction;
+  readonly console: nodejs.NodejsFunction;
   readonly alarmTopic: sns.Topic;
   readonly alarms: Record<string, cloudwatch.Alarm> = {};
 
@@ -265,6 +274,46 @@ export class AceleralaSunatStack extends Stack {
       targets: [new eventsTargets.LambdaFunction(this.reconciler, { retryAttempts: 0 })],
     });
 
+    this.console = this.nodeFunction("Console", {
+      entryName: "console",
+      description:
+        "The merchant's web console (orders, receipts, bulk send, DLQ), behind a Function URL with AWS_IAM auth.",
+      timeout: CONSOLE_TIMEOUT,
+      memorySize: 512,
+      environment: {
+        ...receiptsEnvironment,
+        ORDER_EVENTS_QUEUE_URL: this.queue.queueUrl,
+        ORDER_EVENTS_DLQ_URL: this.deadLetterQueue.queueUrl,
+        // Only signed requests reach it: the origin the signing proxy names is the operator's browser.
+        CONSOLE_TRUST_PROXY_ORIGIN: "true",
+      },
+      copyStoresConfig: true,
+      copyConsoleAssets: true,
+    });
+    // It reads receipts and their credit notes (a Query on the order's partition, never the index), moves a
+    // rejected one to NEEDS_ATTENTION for a resend, sends order events as the receiver does, and looks at and
+    // replays the DLQ (receive, release, delete after the copy was sent).
+    this.console.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    this.queue.grant(this.console, "sqs:SendMessage");
+    this.deadLetterQueue.grant(
+      this.console,
+      "sqs:ReceiveMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+    );
+    this.grantSecretValue(this.console, credentials);
+    const consoleUrl = this.console.addFunctionUrl({
+      // Never public: only requests signed with credentials allowed to invoke it (cpe console --aws).
+      authType: lambda.FunctionUrlAuthType.AWS_IAM,
+      invokeMode: lambda.InvokeMode.BUFFERED,
+    });
+
     // ---------------------------------------------------------------- alarms
     this.alarmTopic = new sns.Topic(this, "AlarmTopic", {
       displayName: "acelerala-sunat alarms",
@@ -304,6 +353,16 @@ export class AceleralaSunatStack extends Stack {
       "ACELERALA_CREDENTIALS_ARN (per-store credentials)",
     );
     output("AlarmTopicArn", this.alarmTopic.topicArn, "SNS topic the alarms notify");
+    output(
+      "ConsoleUrl",
+      consoleUrl.url,
+      "CONSOLE_URL of `cpe console --aws` (AWS_IAM: signed requests only)",
+    );
+    output(
+      "ConsoleFunctionArn",
+      this.console.functionArn,
+      "Grant operators lambda:InvokeFunctionUrl and lambda:InvokeFunction on it",
+    );
   }
 
   /**
@@ -345,6 +404,7 @@ export class AceleralaSunatStack extends Stack {
       environment: Record<string, string>;
       retryAttempts?: number;
       copyStoresConfig?: boolean;
+      copyConsoleAssets?: boolean;
     },
   ): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
@@ -390,10 +450,14 @@ export class AceleralaSunatStack extends Stack {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string): string[] =>
-            options.copyStoresConfig
+          afterBundling: (_inputDir: string, outputDir: string): string[] => [
+            ...(options.copyStoresConfig
               ? [`mkdir -p "${outputDir}/config"`, `cp "${storesConfig}" "${outputDir}/config/stores.json"`]
-              : [],
+              : []),
+            ...(options.copyConsoleAssets
+              ? [`mkdir -p "${outputDir}/static"`, `cp "${HTMX_FILE}" "${outputDir}/static/htmx.min.js"`]
+              : []),
+          ],
         },
       },
     });
@@ -509,6 +573,7 @@ export class AceleralaSunatStack extends Stack {
       Worker: this.worker,
       Poller: this.poller,
       Reconciler: this.reconciler,
+      Console: this.console,
     };
     for (const [name, fn] of Object.entries(functions)) {
       add(

@@ -1,6 +1,7 @@
 import type { CliCommand } from "./command";
 import { backfillCommand } from "./commands/backfill";
 import { buildCommand } from "./commands/build";
+import { consoleCommand } from "./commands/console";
 import { dlqCommand } from "./commands/dlq";
 import { receiptsCommand } from "./commands/receipts";
 import { reconcileCommand } from "./commands/reconcile";
@@ -27,4 +28,5 @@ export const COMMANDS: readonly CliCommand[] = [
   reconcileCommand,
   seriesCommand,
   webhooksCommand,
+  consoleCommand,
 ];

@@ -46,7 +46,7 @@ export async function reissueOrder(
   options: { motive?: "01" | "02" } = {},
 ): Promise<ReissueResult> {
   const record = await deps.getRecord(key);
-  if (!record) return { outcome: "refused", reason: "the order has no receipt record" };
+  if (!record) return { outcome: "refused", reason: "el pedido no tiene registro de comprobante" };
   const differs = (record.problems ?? []).some((problem) => problem.rule === "landed_receipt_differs");
   if (
     record.state !== "NEEDS_ATTENTION" ||
@@ -58,15 +58,15 @@ export async function reissueOrder(
       outcome: "refused",
       state: record.state,
       reason:
-        "only a receipt that landed and differs from the order (NEEDS_ATTENTION, landed_receipt_differs) is reissued; " +
-        (record.state === "REJECTED" ? "a rejected one is reissued with cpe resend" : "see cpe status"),
+        "solo se reemite un comprobante que llegó y no coincide con el pedido (ATENCIÓN, landed_receipt_differs); " +
+        (record.state === "REJECTED" ? "uno rechazado se reemite con cpe resend" : "vea cpe status"),
     };
   }
   if (record.reissue) {
     return {
       outcome: "refused",
       state: record.state,
-      reason: `a reissue of ${record.reissue.documentNumber} is already under way`,
+      reason: `ya está en curso la reemisión de ${record.reissue.documentNumber}`,
     };
   }
   const [receipt, order] = await Promise.all([deps.getReceipt(record.receiptId), deps.getOrder(key.orderId)]);

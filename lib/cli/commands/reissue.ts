@@ -1,7 +1,15 @@
 import { OptionError } from "../../ops/args";
+import { stateLabel } from "../../ops/receipt-view";
 import { reissueOrder } from "../../ops/reissue";
 import { StateConflictError } from "../../store/receipt-store";
-import { type CliCommand, EXIT_OK, EXIT_RULE_BROKEN, orderIdArgument, parseCommandArgs } from "../command";
+import {
+  type CliCommand,
+  EXIT_CODES_USAGE,
+  EXIT_NEEDS_PERSON,
+  EXIT_OK,
+  orderIdArgument,
+  parseCommandArgs,
+} from "../command";
 import type { CliIo } from "../io";
 import { storeIdOption } from "../store-file";
 import {
@@ -13,28 +21,28 @@ import {
   targetEnqueue,
 } from "../target";
 
-const USAGE = `Usage: cpe reissue ORDER_ID [--motive 01|02] [--store ID] [--json] [--aws | --local-env FILE]
+const USAGE = `Uso: cpe reissue ORDER_ID [--motive 01|02] [--store ID] [--json] [--aws | --local-env FILE]
 
-For an order whose receipt landed in Acelérala but differs from the order (NEEDS_ATTENTION,
-landed_receipt_differs: the order changed while its receipt was being issued). The worker issues a credit note
-for the whole landed receipt, and once SUNAT accepted it, a new receipt from the order as it is now. Nothing is
-ever issued twice: both go through the exactly-once guard.
+Para un pedido cuyo comprobante llegó a Acelérala pero no coincide con el pedido (ATENCIÓN, landed_receipt_differs:
+el pedido cambió mientras su comprobante se emitía). El worker emite una nota de crédito por todo el comprobante que
+llegó y, cuando SUNAT la acepta, un comprobante nuevo del pedido tal como está ahora. Nada se emite dos veces: ambos
+pasan por la guarda de una sola emisión.
 
-  --motive 01|02       Catálogo 09: 01 anulación de la operación, 02 anulación por error en el RUC; default 02
-                       when the landed receipt names a RUC the order no longer carries, else 01
-  --store ID           the store of the order; default: the first store of the stores file (511 locally)
-  --json               the result as JSON
+  --motive 01|02       Catálogo 09: 01 anulación de la operación, 02 anulación por error en el RUC; por defecto 02
+                       cuando el comprobante que llegó nombra un RUC que el pedido ya no tiene, si no 01
+  --store ID           la tienda del pedido; por defecto la primera del archivo de tiendas (511 en local)
+  --json               el resultado en JSON (claves en inglés)
 ${TARGET_USAGE}
 
-Follow it with cpe status ORDER_ID. Exit codes: 0 requested; 2 refused (the record is not a landed receipt that
-differs); 1 usage error, unknown order, unreachable target or API error.`;
+Sígalo con cpe status ORDER_ID. ${EXIT_CODES_USAGE} Aquí: 3 rechazado (el registro no es un comprobante que
+llegó y no coincide; el motivo dice qué mirar).`;
 
 const COMMAND = { name: "cpe reissue", usage: USAGE };
 
 function parseMotive(value: string | undefined): "01" | "02" | undefined {
   if (value === undefined) return undefined;
   if (value === "01" || value === "02") return value;
-  throw new OptionError(`--motive must be 01 or 02, got "${value}"`);
+  throw new OptionError(`--motive debe ser 01 o 02; se recibió "${value}"`);
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
@@ -77,16 +85,31 @@ async function run(argv: string[], io: CliIo): Promise<number> {
           },
           validated.motive ? { motive: validated.motive } : {},
         );
-        if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        if (values.json)
+          io.stdout(
+            `${JSON.stringify(
+              result.outcome === "requested"
+                ? { ...result, state: null, reason: null }
+                : {
+                    ...result,
+                    state: result.state ?? null,
+                    eventId: null,
+                    documentNumber: null,
+                    motive: null,
+                  },
+              null,
+              2,
+            )}\n`,
+          );
         else if (result.outcome === "refused")
           io.stderr(
-            `${COMMAND.name}: order ${validated.orderId}${result.state ? ` is ${result.state}` : ""}: ${result.reason}\n`,
+            `${COMMAND.name}: el pedido ${validated.orderId}${result.state ? ` está en ${stateLabel(result.state)}` : ""}: ${result.reason}\n`,
           );
         else
           io.stdout(
-            `Reissue requested for order ${validated.orderId}: a credit note (motive ${result.motive}) undoes ${result.documentNumber}, then a new receipt (event ${result.eventId})\nFollow it with: cpe status ${validated.orderId}\n`,
+            `Reemisión pedida para el pedido ${validated.orderId}: una nota de crédito (motivo ${result.motive}) anula ${result.documentNumber}, luego un comprobante nuevo (evento ${result.eventId})\nSígalo con: cpe status ${validated.orderId}\n`,
           );
-        return result.outcome === "refused" ? EXIT_RULE_BROKEN : EXIT_OK;
+        return result.outcome === "refused" ? EXIT_NEEDS_PERSON : EXIT_OK;
       } finally {
         receipts.destroy();
         queue.destroy();
@@ -94,14 +117,15 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     },
     (error) =>
       error instanceof StateConflictError
-        ? `${error.message} (the worker changed it first: check cpe status)`
+        ? `${error.message} (el worker lo cambió primero: revise cpe status)`
         : undefined,
   );
 }
 
 export const reissueCommand: CliCommand = {
   name: "reissue",
-  summary: "undo a receipt that landed and differs from its order with a credit note, then issue a new one",
+  summary:
+    "anula con una nota de crédito un comprobante que llegó y no coincide con su pedido, y emite uno nuevo",
   usage: USAGE,
   run,
 };

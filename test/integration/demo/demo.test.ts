@@ -213,6 +213,6 @@ describe("npm run demo -- --attach", () => {
       io,
     );
     expect(result.exitCode).toBe(1);
-    expect(io.err()).toMatch(/not running.*npm start/);
+    expect(io.err()).toMatch(/no está en marcha.*npm start/);
   });
 });
