@@ -41,6 +41,7 @@ export interface AlarmedResources {
   worker: lambda.IFunction;
   poller: lambda.IFunction;
   reconciler: lambda.IFunction;
+  console: lambda.IFunction;
 }
 
 interface AlarmSpec {
@@ -254,6 +255,7 @@ export function createAlarms(
     Worker: resources.worker,
     Poller: resources.poller,
     Reconciler: resources.reconciler,
+    Console: resources.console,
   };
   for (const [name, fn] of Object.entries(functions)) {
     specs[`${name}Errors`] = {

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -68,6 +69,13 @@ export const CONCURRENCY_DEFAULTS = {
   /** The poller's floor: its one run a minute always gets an environment (and never two at once). */
   pollerReserved: 1,
 } as const;
+/**
+ * A page is a few reads; a bulk send of the page's orders (at most MAX_ORDERS_PER_SEND) is one API call and one
+ * message each. A minute is plenty, and matches the local stack's console timeout.
+ */
+const CONSOLE_TIMEOUT = Duration.seconds(60);
+/** htmx, served by the console itself (lib/console/assets.ts looks for it in `static/` beside the bundle). */
+const HTMX_FILE = createRequire(import.meta.url).resolve("htmx.org/dist/htmx.min.js");
 
 export class AceleralaSunatStack extends Stack {
   readonly table: dynamodb.Table;
@@ -77,6 +85,7 @@ export class AceleralaSunatStack extends Stack {
   readonly worker: nodejs.NodejsFunction;
   readonly poller: nodejs.NodejsFunction;
   readonly reconciler: nodejs.NodejsFunction;
+  readonly console: nodejs.NodejsFunction;
   readonly alarmTopic: sns.Topic;
   readonly alarms: Record<string, cloudwatch.Alarm>;
 
@@ -307,6 +316,46 @@ export class AceleralaSunatStack extends Stack {
       targets: [new eventsTargets.LambdaFunction(this.reconciler, { retryAttempts: 0 })],
     });
 
+    this.console = this.nodeFunction("Console", {
+      entryName: "console",
+      description:
+        "The merchant's web console (orders, receipts, bulk send, DLQ), behind a Function URL with AWS_IAM auth.",
+      timeout: CONSOLE_TIMEOUT,
+      memorySize: 512,
+      environment: {
+        ...receiptsEnvironment,
+        ORDER_EVENTS_QUEUE_URL: this.queue.queueUrl,
+        ORDER_EVENTS_DLQ_URL: this.deadLetterQueue.queueUrl,
+        // Only signed requests reach it: the origin the signing proxy names is the operator's browser.
+        CONSOLE_TRUST_PROXY_ORIGIN: "true",
+      },
+      copyStoresConfig: true,
+      copyConsoleAssets: true,
+    });
+    // It reads receipts and their credit notes (a Query on the order's partition, never the index), moves a
+    // rejected one to NEEDS_ATTENTION for a resend, sends order events as the receiver does, and looks at and
+    // replays the DLQ (receive, release, delete after the copy was sent).
+    this.console.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    this.queue.grant(this.console, "sqs:SendMessage");
+    this.deadLetterQueue.grant(
+      this.console,
+      "sqs:ReceiveMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+    );
+    this.grantSecretValue(this.console, credentials);
+    const consoleUrl = this.console.addFunctionUrl({
+      // Never public: only requests signed with credentials allowed to invoke it (cpe console --aws).
+      authType: lambda.FunctionUrlAuthType.AWS_IAM,
+      invokeMode: lambda.InvokeMode.BUFFERED,
+    });
+
     // ---------------------------------------------------------------- alarms
     this.alarmTopic = new sns.Topic(this, "AlarmTopic", {
       displayName: "acelerala-sunat alarms",
@@ -335,6 +384,7 @@ export class AceleralaSunatStack extends Stack {
       worker: this.worker,
       poller: this.poller,
       reconciler: this.reconciler,
+      console: this.console,
     });
 
     // ---------------------------------------------------------------- outputs (what an operator and the CLI need)
@@ -353,6 +403,16 @@ export class AceleralaSunatStack extends Stack {
       "ACELERALA_CREDENTIALS_ARN (per-store credentials)",
     );
     output("AlarmTopicArn", this.alarmTopic.topicArn, "SNS topic the alarms notify");
+    output(
+      "ConsoleUrl",
+      consoleUrl.url,
+      "CONSOLE_URL of `cpe console --aws` (AWS_IAM: signed requests only)",
+    );
+    output(
+      "ConsoleFunctionArn",
+      this.console.functionArn,
+      "Grant operators lambda:InvokeFunctionUrl and lambda:InvokeFunction on it",
+    );
   }
 
   /** A concurrency setting: a whole number from 0 (none) to 1,000. */
@@ -416,6 +476,7 @@ export class AceleralaSunatStack extends Stack {
       retryAttempts?: number;
       maxEventAge?: Duration;
       copyStoresConfig?: boolean;
+      copyConsoleAssets?: boolean;
     },
   ): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
@@ -462,10 +523,14 @@ export class AceleralaSunatStack extends Stack {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string): string[] =>
-            options.copyStoresConfig
+          afterBundling: (_inputDir: string, outputDir: string): string[] => [
+            ...(options.copyStoresConfig
               ? [`mkdir -p "${outputDir}/config"`, `cp "${storesConfig}" "${outputDir}/config/stores.json"`]
-              : [],
+              : []),
+            ...(options.copyConsoleAssets
+              ? [`mkdir -p "${outputDir}/static"`, `cp "${HTMX_FILE}" "${outputDir}/static/htmx.min.js"`]
+              : []),
+          ],
         },
       },
     });

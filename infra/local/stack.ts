@@ -14,7 +14,8 @@ import type { CursorReading } from "../simulator/lists";
 import { type Simulator, startSimulator } from "../simulator/server";
 import type { NumberingMode } from "../simulator/state";
 import type { LocalLog } from "./aws-local-constants";
-import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from "./aws-local-constants";
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION, LOOPBACK_HOST } from "./aws-local-constants";
+import { findFreePort } from "./free-port";
 import { type LocalAws, type LocalAwsEnv, startLocalAws } from "./local-aws";
 import { ensureReceiptsTable } from "./receipts-table";
 import { type FunctionUrlServer, startFunctionUrlServer } from "./runner/function-url-server";
@@ -25,10 +26,10 @@ import { createOrderEventsQueues } from "./sqs-local";
 
 /**
  * The whole system on one machine: DynamoDB Local and fauxqs (the AWS side), the Acelérala simulator, and
- * the four real handlers run by the local Lambda runner — the receiver behind a Function URL server, the
- * worker on the queue's event source, the CDR poller and the reconciler on timers — wired with the same
- * environment variables they read on AWS. `npm start`, the end-to-end tests, the demo, the benchmark and the
- * chaos run all use it.
+ * the real handlers run by the local Lambda runner — the receiver behind a Function URL server, the worker on
+ * the queue's event source, the CDR poller and the reconciler on timers, and (when asked) the merchant's web
+ * console behind a Function URL server of its own — wired with the same environment variables they read on
+ * AWS. `npm start`, the end-to-end tests, the browser tests, the demo, the benchmark and the chaos run all use it.
  */
 
 const STORES_CONFIG_PATH = fileURLToPath(new URL("../../config/stores.json", import.meta.url));
@@ -42,6 +43,8 @@ export { WEBHOOK_PATH };
 
 /** The AWS stack runs the reconciler every hour (RECONCILE_SCHEDULE); so does the local stack by default. */
 export const DEFAULT_RECONCILE_SECONDS = 3_600;
+/** The AWS stack's console timeout (CONSOLE_TIMEOUT in infra/aws/stack.ts). */
+const CONSOLE_TIMEOUT_SECONDS = 60;
 
 export interface LocalStackOptions {
   /** Port of the receiver's Function URL server; 0 picks a free one. */
@@ -77,6 +80,11 @@ export interface LocalStackOptions {
   workerConcurrency?: number;
   /** The events the receiver's subscription enables; default SUBSCRIBED_EVENTS (order and receipt events). */
   webhookEvents?: readonly string[];
+  /**
+   * Serve the web console (functions/console) on this port of 127.0.0.1 (0: a free one), as a Function URL.
+   * Absent: no console (the tests and benchmarks that do not need it save its environment).
+   */
+  consolePort?: number;
   /** Keep DynamoDB data in this folder between runs. */
   persistDir?: string;
   /**
@@ -96,11 +104,14 @@ export interface LocalStack {
   simulator: Simulator;
   /** The receiver's base URL; webhooks go to `${receiverUrl}${WEBHOOK_PATH}`. */
   receiverUrl: string;
+  /** The web console's URL (`http://127.0.0.1:<port>/`), when `consolePort` was given. */
+  consoleUrl?: string;
   functions: {
     receiver: LambdaFunction;
     worker: LambdaFunction;
     poller: LambdaFunction;
     reconciler: LambdaFunction;
+    console?: LambdaFunction;
   };
   stop(): Promise<void>;
 }
@@ -185,9 +196,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       () => poller.stop(),
       () => reconciler.stop(),
     );
-    // One warm environment per function, so the first webhook is not a cold start; more start on demand. The
-    // reconciler runs once an hour: its environment starts with its first run.
-    await Promise.all([receiver.warm(1), worker.warm(1), poller.warm(1)]);
+    const consoleFunction =
+      options.consolePort === undefined
+        ? undefined
+        : await startConsoleFunction(env, options.consolePort, output);
+    if (consoleFunction) stoppers.push(() => consoleFunction.fn.stop());
+    // One warm environment per function, so the first webhook is not a cold start (and the console answers as
+    // soon as the stack is ready); more start on demand. The reconciler runs once an hour: its environment
+    // starts with its first run.
+    await Promise.all([receiver.warm(1), worker.warm(1), poller.warm(1), consoleFunction?.fn.warm(1)]);
 
     const url: FunctionUrlServer = await startFunctionUrlServer({
       function: receiver,
@@ -195,6 +212,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     stoppers.push(() => url.stop());
+    let consoleUrl: string | undefined;
+    if (consoleFunction) {
+      const consoleServer = await startFunctionUrlServer({
+        function: consoleFunction.fn,
+        port: consoleFunction.port,
+        log,
+      });
+      stoppers.push(() => consoleServer.stop());
+      consoleUrl = `${consoleServer.url}/`;
+      env.CONSOLE_URL = consoleUrl;
+    }
     const eventSource: SqsEventSource = await startSqsEventSource({
       function: worker,
       queueUrl: env.ORDER_EVENTS_QUEUE_URL ?? "",
@@ -226,13 +254,42 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       simulator,
       receiverUrl: url.url,
-      functions: { receiver, worker, poller, reconciler },
+      ...(consoleUrl ? { consoleUrl } : {}),
+      functions: {
+        receiver,
+        worker,
+        poller,
+        reconciler,
+        ...(consoleFunction ? { console: consoleFunction.fn } : {}),
+      },
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The console's function. Its port is chosen first (a free one for 0), because the console answers only the
+ * Host headers of its own address (against DNS rebinding) and its environment is fixed when it starts.
+ */
+async function startConsoleFunction(
+  env: Record<string, string>,
+  requestedPort: number,
+  output: (name: string) => (line: string) => void,
+): Promise<{ fn: LambdaFunction; port: number }> {
+  const port = requestedPort === 0 ? await findFreePort() : requestedPort;
+  const fn = startLambdaFunction({
+    name: "console",
+    handler: "functions/console/index.ts#handler",
+    env: { ...env, CONSOLE_ALLOWED_HOSTS: `${LOOPBACK_HOST}:${port},localhost:${port}` },
+    timeoutSeconds: CONSOLE_TIMEOUT_SECONDS,
+    // Two environments: a page and its stylesheet or script load in parallel.
+    concurrency: 2,
+    output: output("console"),
+  });
+  return { fn, port };
 }
 
 /** A fresh table and queue pair in running emulators; stopping leaves the emulators to their owner. */

@@ -19,7 +19,7 @@ import {
  * environments, the simulator, fauxqs) on Ctrl-C, SIGTERM or SIGHUP. The npm script execs this process, so a
  * SIGTERM that npm forwards to its child reaches it (with `sh -c` in between, the shell died and nothing stopped).
  *
- * Environment: RECEIVER_PORT (default 3000), LOCAL_CDR_POLL_SECONDS (default 60), LOCAL_RECONCILE_SECONDS
+ * Environment: RECEIVER_PORT (default 3000), CONSOLE_PORT (the web console, default 3001), LOCAL_CDR_POLL_SECONDS (default 60), LOCAL_RECONCILE_SECONDS
  * (default 3600), WEBHOOK_SECRETS (space-separated whsec_… values; the first signs the simulator's deliveries;
  * generated and printed when unset), SUNAT_DELAY_MS (the simulator's answer delay, default 2000), SIM_NUMBERING,
  * SIM_CURSOR, SIM_LIST_LAG_MS and SIM_EXISTING_RECEIPTS (the reading of the seed the simulator plays),
@@ -92,6 +92,7 @@ try {
   stack = await startLocalStack({
     receiptLookupDelaySeconds: numberFrom("RECEIPT_LOOKUP_DELAY_SECONDS", 60, { zeroAllowed: false }),
     receiverPort: numberFrom("RECEIVER_PORT", 3000, { zeroAllowed: true }),
+    consolePort: numberFrom("CONSOLE_PORT", 3001, { zeroAllowed: true }),
     cdrPollSeconds,
     reconcileSeconds,
     sunatDelayMs: numberFrom("SUNAT_DELAY_MS", 2_000, { zeroAllowed: true }),
@@ -112,6 +113,7 @@ await writeFile(envFile, `${JSON.stringify(stack.env, null, 2)}\n`, { mode: 0o60
 console.log(
   `receiver (Function URL)   ${stack.receiverUrl}${WEBHOOK_PATH}   health: ${stack.receiverUrl}/health`,
 );
+console.log(`web console               ${stack.consoleUrl}   (cpe console opens it)`);
 console.log(`Acelérala simulator       ${stack.simulator.url}   (admin: ${stack.simulator.url}/_sim/stats)`);
 console.log(
   `DynamoDB Local            ${stack.env.AWS_ENDPOINT_URL_DYNAMODB}   table ${stack.env.TABLE_NAME}`,
@@ -124,7 +126,7 @@ if (configuredSecrets.length === 0) {
 }
 console.log(
   `functions                 webhook-receiver, receipt-worker, cdr-poller (every ${cdrPollSeconds} s), ` +
-    `reconciler (every ${reconcileSeconds} s)`,
+    `reconciler (every ${reconcileSeconds} s), console`,
 );
 console.log(`CLI environment           ${envFile}`);
 console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

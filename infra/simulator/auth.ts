@@ -11,6 +11,8 @@ export const PERMISSIONS = [
   "write:receipts",
   "read:webhooks",
   "write:webhooks",
+  "read:transactions",
+  "write:transactions",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

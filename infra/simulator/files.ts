@@ -34,8 +34,43 @@ function renderInvoiceXml(receipt: StoredReceipt): Buffer {
 `);
 }
 
+/** A Nota de crédito is a UBL CreditNote: the document it modifies and its motive (Catálogo 09). */
+function renderCreditNoteXml(receipt: StoredReceipt): Buffer {
+  const currency = field(receipt, "currency_code");
+  return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>
+<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+  xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+  xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:UBLVersionID>2.1</cbc:UBLVersionID>
+  <cbc:CustomizationID>2.0</cbc:CustomizationID>
+  <cbc:ID>${escapeXml(receipt.document_number)}</cbc:ID>
+  <cbc:IssueDate>${receipt.created.slice(0, 10)}</cbc:IssueDate>
+  <cbc:DocumentCurrencyCode>${currency}</cbc:DocumentCurrencyCode>
+  <cac:DiscrepancyResponse>
+    <cbc:ReferenceID>${field(receipt, "affected_document_number")}</cbc:ReferenceID>
+    <cbc:ResponseCode>${field(receipt, "note_motive_code")}</cbc:ResponseCode>
+    <cbc:Description>${field(receipt, "note_motive_description")}</cbc:Description>
+  </cac:DiscrepancyResponse>
+  <cac:BillingReference>
+    <cac:InvoiceDocumentReference>
+      <cbc:ID>${field(receipt, "affected_document_number")}</cbc:ID>
+      <cbc:DocumentTypeCode>${field(receipt, "affected_document_type_code")}</cbc:DocumentTypeCode>
+    </cac:InvoiceDocumentReference>
+  </cac:BillingReference>
+  <cbc:TaxAmount currencyID="${currency}">${field(receipt, "taxes_total")}</cbc:TaxAmount>
+  <cbc:PayableAmount currencyID="${currency}">${field(receipt, "gross_total")}</cbc:PayableAmount>
+</CreditNote>
+`);
+}
+
+const PDF_TITLES: Record<string, string> = {
+  "01": "FACTURA ELECTRONICA",
+  "03": "BOLETA ELECTRONICA",
+  "07": "NOTA DE CREDITO ELECTRONICA",
+};
+
 function renderPdf(receipt: StoredReceipt): Buffer {
-  const text = `${receipt.document_type_code === "01" ? "FACTURA" : "BOLETA"} ELECTRONICA ${receipt.document_number}`;
+  const text = `${PDF_TITLES[receipt.document_type_code] ?? "COMPROBANTE ELECTRONICO"} ${receipt.document_number}`;
   const stream = `BT /F1 14 Tf 72 720 Td (${text.replace(/[()\\]/g, "")}) Tj ET`;
   const objects = [
     "<< /Type /Catalog /Pages 2 0 R >>",
@@ -115,7 +150,11 @@ export function serveReceiptFile(
   const base = receipt.document_number;
   switch (match[2]) {
     case ".xml":
-      return { contentType: "application/xml", body: renderInvoiceXml(receipt), fileName: `${base}.xml` };
+      return {
+        contentType: "application/xml",
+        body: receipt.document_type_code === "07" ? renderCreditNoteXml(receipt) : renderInvoiceXml(receipt),
+        fileName: `${base}.xml`,
+      };
     case ".pdf":
     case "-mobile.pdf":
       return { contentType: "application/pdf", body: renderPdf(receipt), fileName: `${base}.pdf` };

@@ -15,7 +15,13 @@ import { FaultInjector, type FaultRuleInput, FaultRulesBodySchema, type FaultsSt
 import { serveReceiptFile } from "./files";
 import type { CursorReading, ListPage } from "./lists";
 import { Router } from "./router";
-import { type NumberingMode, SimulatorState, type StoredOrder, type StoredReceipt } from "./state";
+import {
+  type NumberingMode,
+  SimulatorState,
+  type StoredOrder,
+  type StoredReceipt,
+  type StoredTransaction,
+} from "./state";
 import {
   DEFAULT_SUNAT_DELAY_MS,
   type SunatPolicy,
@@ -130,6 +136,20 @@ export type Simulator = {
   getReceipt(receiptId: number | string, storeId?: number): Record<string, unknown>;
   listReceipts(query?: Record<string, string>, storeId?: number): ListPage;
   createWebhook(body: unknown, storeId?: number): WebhookSubscription;
+  /** `POST /v1/transactions` without HTTP: same checks, same order update and event. */
+  createTransaction(body: unknown, storeId?: number): StoredTransaction;
+  /**
+   * A refund of `amount` on the order, in the order's currency (method `card` unless told), as
+   * `POST /v1/transactions` with type "refund" would make it.
+   */
+  refund(
+    orderId: number | string,
+    amount: string,
+    options?: { method?: "cash" | "transfer" | "card"; parent_id?: number; currency_code?: string },
+    storeId?: number,
+  ): StoredTransaction;
+  getTransaction(transactionId: number | string, storeId?: number): StoredTransaction;
+  listTransactions(query?: Record<string, string>, storeId?: number): ListPage;
 };
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
@@ -305,6 +325,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         context.params.id ?? "",
         context.query.get("fields"),
       ),
+    }))
+    .add("GET", "/v1/transactions", (context) => ({
+      status: 200,
+      body: state.listTransactions(context.principal("read:transactions").storeId, context.query),
+    }))
+    .add("POST", "/v1/transactions", (context) => ({
+      status: 201,
+      body: state.createTransaction(context.principal("write:transactions").storeId, context.json()),
+    }))
+    .add("GET", "/v1/transactions/{id}", (context) => ({
+      status: 200,
+      body: state.getTransaction(context.principal("read:transactions").storeId, context.params.id ?? ""),
     }))
     .add("GET", "/v1/webhooks", (context) => ({
       status: 200,
@@ -637,6 +669,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     listReceipts: (query = {}, storeId = DEMO_STORE) =>
       state.listReceipts(storeId, new URLSearchParams(query)),
     createWebhook: (body, storeId = DEMO_STORE) => state.createWebhook(storeId, body),
+    createTransaction: (body, storeId = DEMO_STORE) => state.createTransaction(storeId, body),
+    refund: (id, amount, options = {}, storeId = DEMO_STORE) => {
+      const order = state.getOrder(storeId, orderId(id));
+      return state.createTransaction(storeId, {
+        order_id: Number(id),
+        type: "refund",
+        amount,
+        currency_code: options.currency_code ?? order.currency_code,
+        method: options.method ?? "card",
+        ...(options.parent_id === undefined ? {} : { parent_id: options.parent_id }),
+      });
+    },
+    getTransaction: (id, storeId = DEMO_STORE) => state.getTransaction(storeId, String(id)),
+    listTransactions: (query = {}, storeId = DEMO_STORE) =>
+      state.listTransactions(storeId, new URLSearchParams(query)),
   };
   return simulator;
 }

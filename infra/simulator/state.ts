@@ -9,7 +9,9 @@ import {
   selectFields,
 } from "./lists";
 import type { SunatAnswer, SunatPolicyEngine } from "./sunat";
+import { type AffectedReference, checkNoteAgainstStore } from "./sunat-notes";
 import { validateReceipt } from "./sunat-validation";
+import { readTransactionRequest, settle } from "./transactions";
 import {
   SUBSCRIBABLE_EVENT_TYPES,
   type SubscribableEventType,
@@ -19,9 +21,10 @@ import {
 } from "./webhooks";
 
 /**
- * The simulator's in-memory data: orders, receipts, webhook subscriptions, per store. It stores orders exactly
- * as given (it computes nothing for them: orders that do not add up must be storable so the product can catch
- * them), validates receipts the way SUNAT would, numbers them, and has SUNAT answer later.
+ * The simulator's in-memory data: orders, receipts (credit notes included), transactions, webhook subscriptions,
+ * per store. It stores orders exactly as given (it computes nothing for them: orders that do not add up must be
+ * storable so the product can catch them), validates receipts and notes the way SUNAT would, numbers them, and
+ * has SUNAT answer later. A transaction (a sale or a refund) moves its order's payment_status.
  */
 
 export type StoredOrder = {
@@ -55,6 +58,20 @@ export type StoredReceipt = {
   modified: string;
 } & Record<string, unknown>;
 
+export type StoredTransaction = {
+  id: number;
+  object: "transaction";
+  store_id: number;
+  order_id: number;
+  parent_id: number | null;
+  method: string;
+  type: string;
+  amount: unknown;
+  currency_code: string;
+  created: string;
+  modified: string;
+} & Record<string, unknown>;
+
 export const ORDER_LIST_SPEC: ListSpec = {
   resource: "orders",
   sortable: ["id", "total", "created", "modified", "placed"],
@@ -82,11 +99,33 @@ export const RECEIPT_LIST_SPEC: ListSpec = {
     "correlative",
     "document_number",
     "document_type_code",
+    "affected_document_type_code",
+    "affected_document_number",
+    "note_motive_code",
     "currency_code",
     "gross_total",
     "sunat_acknowledged",
     "sunat_accepted",
     "sunat_code",
+    "created",
+    "modified",
+    "claimed_total",
+    "unclaimed_total",
+  ],
+};
+/** Sort fields exactly as the seed lists them for transactions. */
+export const TRANSACTION_LIST_SPEC: ListSpec = {
+  resource: "transactions",
+  sortable: ["id", "amount", "created", "modified", "claimed_total", "unclaimed_total"],
+  filterable: [
+    "id",
+    "order_id",
+    "parent_id",
+    "type",
+    "method",
+    "amount",
+    "currency_code",
+    "gateway",
     "created",
     "modified",
     "claimed_total",
@@ -158,6 +197,17 @@ function now(): string {
   return new Date().toISOString();
 }
 
+/** A document's number as SUNAT registers it: the store, its type, series and correlative. */
+function numberKey(storeId: number, documentTypeCode: string, documentNumber: string): string {
+  return `${storeId}|${documentTypeCode}|${documentNumber}`;
+}
+
+/** F001-00000012 and F001-12 name the same document. */
+function sameDocumentNumber(left: string, right: string): boolean {
+  const normal = (number: string) => number.replace(/-0+(?=\d)/, "-");
+  return normal(left) === normal(right);
+}
+
 /**
  * How the API numbers a new receipt; the seed can be read several ways, and the product must be right under
  * each:
@@ -167,6 +217,8 @@ function now(): string {
  *   misma serie"): the API assigns the next correlative of the series and ignores the client's; no 409 exists;
  * - `repeat`: the client's correlative is honoured and a repeat is stored as well; SUNAT then refuses the
  *   second one (exception 1033, "registrado previamente con otros datos").
+ * A number is one document type's in one series, as SUNAT registers it (RUC, type, series, correlative): credit
+ * notes are numbered in their own series (FC01, BC01…) under each mode, apart from the receipts.
  */
 export const NUMBERING_MODES = ["explicit", "auto", "repeat"] as const;
 export type NumberingMode = (typeof NUMBERING_MODES)[number];
@@ -191,13 +243,16 @@ export type StateDependencies = {
 export class SimulatorState {
   private orders = new Map<number, StoredOrder>();
   private receipts = new Map<number, StoredReceipt>();
+  /** The receipt SUNAT knows under each number (`numberKey`); in `repeat` mode, the first one stored. */
   private receiptByNumber = new Map<string, number>();
   /** When each receipt starts to show in lists (list lag); by id it shows at once. */
   private receiptListedAt = new Map<number, number>();
+  private transactions = new Map<number, StoredTransaction>();
   private subscriptions = new Map<number, WebhookSubscription>();
   private subscriptionSecrets = new Map<number, string>();
   private nextOrderId = 32204;
   private nextReceiptId = 67349;
+  private nextTransactionId = 1289;
   private nextWebhookId = 14;
   private readonly sunatTimers = new Set<NodeJS.Timeout>();
 
@@ -209,10 +264,12 @@ export class SimulatorState {
     this.receipts = new Map();
     this.receiptByNumber = new Map();
     this.receiptListedAt = new Map();
+    this.transactions = new Map();
     this.subscriptions = new Map();
     this.subscriptionSecrets = new Map();
     this.nextOrderId = 32204;
     this.nextReceiptId = 67349;
+    this.nextTransactionId = 1289;
     this.nextWebhookId = 14;
   }
 
@@ -259,9 +316,13 @@ export class SimulatorState {
     if (input.placed === true && !order.placed) order.placed = now();
     else if (typeof input.placed === "string") order.placed = input.placed;
     order.modified = now();
-    // "orders.updated.placed": updated and (now) placed — what a receipt issuer subscribes to.
-    this.emit(order.placed ? "orders.updated.placed" : "orders.updated", order);
+    this.emitOrderUpdated(order);
     return structuredClone(order);
+  }
+
+  /** "orders.updated.placed": updated and (now) placed — what a receipt issuer subscribes to. */
+  private emitOrderUpdated(order: StoredOrder): void {
+    this.emit(order.placed ? "orders.updated.placed" : "orders.updated", order);
   }
 
   cancelOrder(storeId: number, orderId: string): StoredOrder {
@@ -305,9 +366,10 @@ export class SimulatorState {
     const correlative =
       mode !== "auto" && numbering.correlative !== null
         ? numbering.correlative
-        : this.lastCorrelative(storeId, series) + 1;
+        : this.lastCorrelative(storeId, documentTypeCode, series) + 1;
     const documentNumber = `${series}-${correlative}`;
-    const existingId = this.receiptByNumber.get(`${storeId}|${documentNumber}`);
+    const key = numberKey(storeId, documentTypeCode, documentNumber);
+    const existingId = this.receiptByNumber.get(key);
     if (existingId !== undefined && mode === "explicit") {
       throw new ApiError(
         409,
@@ -318,6 +380,8 @@ export class SimulatorState {
         { existing_receipt_id: existingId },
       );
     }
+    // A repeated number is refused by SUNAT before anything else (1033 below); any other note is checked now.
+    if (numbering.affected && existingId === undefined) this.checkNote(storeId, body, numbering.affected);
     const receipt = this.storeReceipt(storeId, body, documentTypeCode, series, correlative);
     this.emit("receipts.created", receipt);
     if (existingId !== undefined) {
@@ -329,10 +393,30 @@ export class SimulatorState {
         message: `El comprobante ${documentNumber} fue registrado previamente con otros datos`,
       });
     } else {
-      this.receiptByNumber.set(`${storeId}|${documentNumber}`, receipt.id);
+      this.receiptByNumber.set(key, receipt.id);
       this.scheduleSunatAnswer(receipt);
     }
     return structuredClone(receipt);
+  }
+
+  /**
+   * A credit note's checks against the store (sunat-notes.ts): the document it modifies is registered and
+   * accepted, and the notes on it that may take effect, this one included, credit no more than it.
+   */
+  private checkNote(storeId: number, note: Record<string, unknown>, reference: AffectedReference): void {
+    const affectedId = this.receiptByNumber.get(
+      numberKey(storeId, reference.documentTypeCode, reference.documentNumber),
+    );
+    const affected = affectedId === undefined ? null : (this.receipts.get(affectedId) ?? null);
+    const earlierNotes = this.storeItems(this.receipts, storeId).filter(
+      (receipt) =>
+        receipt.document_type_code === "07" &&
+        receipt.affected_document_type_code === reference.documentTypeCode &&
+        typeof receipt.affected_document_number === "string" &&
+        sameDocumentNumber(receipt.affected_document_number, reference.documentNumber),
+    );
+    const errors = checkNoteAgainstStore(note, reference, affected, earlierNotes);
+    if (errors.length > 0) throw validationFailed(errors);
   }
 
   /**
@@ -344,13 +428,15 @@ export class SimulatorState {
     storeId: number,
     input: { series: string; correlative?: number; order_id?: number | null; gross_total?: string },
   ): StoredReceipt {
-    const correlative = input.correlative ?? this.lastCorrelative(storeId, input.series) + 1;
+    const documentTypeCode = input.series.startsWith("B") ? "03" : "01";
+    const correlative =
+      input.correlative ?? this.lastCorrelative(storeId, documentTypeCode, input.series) + 1;
     const documentNumber = `${input.series}-${correlative}`;
-    if (this.receiptByNumber.has(`${storeId}|${documentNumber}`)) {
+    const key = numberKey(storeId, documentTypeCode, documentNumber);
+    if (this.receiptByNumber.has(key)) {
       throw new ApiError(409, "conflict", "duplicate_document_number", `${documentNumber} already exists`);
     }
     const gross = input.gross_total ?? "40.00";
-    const documentTypeCode = input.series.startsWith("B") ? "03" : "01";
     const receipt = this.storeReceipt(
       storeId,
       {
@@ -364,7 +450,7 @@ export class SimulatorState {
       correlative,
     );
     this.receiptListedAt.set(receipt.id, 0);
-    this.receiptByNumber.set(`${storeId}|${documentNumber}`, receipt.id);
+    this.receiptByNumber.set(key, receipt.id);
     this.applySunatAnswer(receipt, {
       outcome: "accepted",
       accepted: 1,
@@ -451,10 +537,14 @@ export class SimulatorState {
     return receipt ? structuredClone(receipt) : undefined;
   }
 
-  private lastCorrelative(storeId: number, series: string): number {
+  private lastCorrelative(storeId: number, documentTypeCode: string, series: string): number {
     let last = 0;
     for (const receipt of this.receipts.values()) {
-      if (receipt.store_id === storeId && receipt.series === series)
+      if (
+        receipt.store_id === storeId &&
+        receipt.document_type_code === documentTypeCode &&
+        receipt.series === series
+      )
         last = Math.max(last, receipt.correlative);
     }
     return last;
@@ -500,6 +590,80 @@ export class SimulatorState {
     receipt.modified = now();
     // SUNAT's answer, by webhook (the seed's receipts.created.accepted / .rejected).
     this.emit(answer.accepted ? "receipts.created.accepted" : "receipts.created.rejected", receipt);
+  }
+
+  // ---------- transactions ----------
+
+  /**
+   * `POST /v1/transactions`: a sale or a refund of one of the store's orders (transactions.ts has the rules). It
+   * moves the order's payment_status and emits the order's update, as any change of the order does.
+   */
+  createTransaction(storeId: number, body: unknown): StoredTransaction {
+    const { request, errors } = readTransactionRequest(body);
+    if (request === null) throw validationFailed(errors);
+    const order = this.orders.get(request.order_id);
+    if (!order || order.store_id !== storeId) {
+      throw validationFailed([
+        { param: "order_id", code: "resource_missing", message: `No such order: ${request.order_id}` },
+      ]);
+    }
+    if (request.currency_code !== order.currency_code) {
+      throw validationFailed([
+        {
+          param: "currency_code",
+          code: "currency_mismatch",
+          message: `the order is in ${String(order.currency_code)}; a transaction on it must be too`,
+        },
+      ]);
+    }
+    const earlier = this.storeItems(this.transactions, storeId).filter(
+      (transaction) => transaction.order_id === order.id,
+    );
+    const settlement = settle(order, earlier, request);
+    if ("error" in settlement) throw validationFailed([settlement.error]);
+
+    const timestamp = now();
+    const transaction: StoredTransaction = {
+      user_message: null,
+      merchant_message: null,
+      reference_code: null,
+      card_brand: null,
+      card_type: null,
+      gateway: null,
+      gateway_id: null,
+      ...request.fields,
+      id: this.nextTransactionId++,
+      object: "transaction",
+      store_id: storeId,
+      order_id: order.id,
+      parent_id: request.parent_id,
+      method: request.method,
+      type: request.type,
+      amount: request.fields.amount,
+      currency_code: request.currency_code,
+      created: timestamp,
+      modified: timestamp,
+      // Claims tie a transaction to receipts; the simulator makes none, so all of it is unclaimed.
+      claims: [],
+      claimed_total: 0,
+      unclaimed_total: request.fields.amount,
+    };
+    this.transactions.set(transaction.id, transaction);
+    order.payment_status = settlement.paymentStatus;
+    order.modified = timestamp;
+    this.emitOrderUpdated(order);
+    return structuredClone(transaction);
+  }
+
+  getTransaction(storeId: number, transactionId: string): StoredTransaction {
+    const transaction = this.transactions.get(Number(transactionId));
+    if (!transaction || transaction.store_id !== storeId || !/^\d+$/.test(transactionId))
+      throw notFound("transaction", transactionId);
+    return structuredClone(transaction);
+  }
+
+  listTransactions(storeId: number, query: URLSearchParams): ListPage {
+    return this.listOwn(this.transactions, storeId, query, TRANSACTION_LIST_SPEC);
   }
 
   // ---------- webhooks ----------

@@ -1,5 +1,6 @@
 import Decimal from "decimal.js";
 import type { FieldError } from "./errors";
+import { type AffectedReference, checkNoteReference } from "./sunat-notes";
 
 /**
  * The checks SUNAT (and the OSE in front of it) runs on a receipt, written independently of lib/receipt so the
@@ -7,9 +8,17 @@ import type { FieldError } from "./errors";
  * 2801, 2802, 3103, 3271, 3277, 3279, 3280, 3291); checks that Acelérala's API would do before SUNAT use
  * `required` / `invalid_format`. Arithmetic checks allow SUNAT's ±1.00 tolerance.
  * Like SUNAT's XSL, the RUC check is length (and prefix) only: the check digit is the product's job.
+ * A Nota de crédito (07) gets the same figures and customer checks as a receipt, plus its own (sunat-notes.ts).
  */
 
-export type ReceiptNumbering = { documentTypeCode: "01" | "03"; series: string; correlative: number | null };
+export type DocumentTypeCode = "01" | "03" | "07";
+export type ReceiptNumbering = {
+  documentTypeCode: DocumentTypeCode;
+  series: string;
+  correlative: number | null;
+  /** For a note: the document it modifies (null on a receipt). */
+  affected: AffectedReference | null;
+};
 export type ReceiptValidation = { errors: FieldError[]; numbering: ReceiptNumbering | null };
 
 const TOLERANCE = new Decimal("1.00");
@@ -114,25 +123,32 @@ class Checker {
   }
 }
 
+function isDocumentTypeCode(value: unknown): value is DocumentTypeCode {
+  return value === "01" || value === "03" || value === "07";
+}
+
+/** A Factura's series starts with F, a Boleta's with B, a note's with F or B (by what it modifies); or 4 digits. */
+const SERIES_LETTERS: Record<DocumentTypeCode, string> = { "01": "F", "03": "B", "07": "FB" };
+
 function checkNumbering(body: Body, check: Checker): ReceiptNumbering | null {
   const typeCode = body.document_type_code;
-  if (typeCode !== "01" && typeCode !== "03") {
+  if (!isDocumentTypeCode(typeCode)) {
     check.add(
       "document_type_code",
       typeCode === undefined ? "required" : "1003",
-      'document_type_code must be "01" (Factura) or "03" (Boleta)',
+      'document_type_code must be "01" (Factura), "03" (Boleta) or "07" (Nota de crédito)',
     );
   }
   const series = check.text(body.series, "series");
   let seriesOk = false;
-  if (series !== null && (typeCode === "01" || typeCode === "03")) {
-    const letter = typeCode === "01" ? "F" : "B";
-    seriesOk = new RegExp(`^(${letter}[A-Z0-9]{3}|\\d{4})$`).test(series);
+  if (series !== null && isDocumentTypeCode(typeCode)) {
+    const letters = SERIES_LETTERS[typeCode];
+    seriesOk = new RegExp(`^([${letters}][A-Z0-9]{3}|\\d{4})$`).test(series);
     if (!seriesOk) {
       check.add(
         "series",
         "1001",
-        `series for document type ${typeCode} must be ${letter} + 3 alphanumerics or 4 digits`,
+        `series for document type ${typeCode} must be ${letters.split("").join(" or ")} + 3 alphanumerics, or 4 digits`,
       );
     }
   }
@@ -149,10 +165,17 @@ function checkNumbering(body: Body, check: Checker): ReceiptNumbering | null {
       correlative = Number(text);
     }
   }
-  if ((typeCode === "01" || typeCode === "03") && series !== null && seriesOk) {
-    return { documentTypeCode: typeCode, series, correlative };
+  if (isDocumentTypeCode(typeCode) && series !== null && seriesOk) {
+    return { documentTypeCode: typeCode, series, correlative, affected: null };
   }
   return null;
+}
+
+/** The sale document type whose customer rules apply: a note in an F series modifies a Factura. */
+function saleTypeOf(body: Body): string | undefined {
+  const typeCode = body.document_type_code;
+  if (typeCode !== "07") return typeof typeCode === "string" ? typeCode : undefined;
+  return typeof body.series === "string" && body.series.startsWith("F") ? "01" : undefined;
 }
 
 function checkCustomer(body: Body, check: Checker, grossTotal: Decimal | null): void {
@@ -181,11 +204,11 @@ function checkCustomer(body: Body, check: Checker, grossTotal: Decimal | null): 
   const documentNumber = typeof customer.document_number === "string" ? customer.document_number : "";
   check.text(customer.name, "customer_information.name", code !== "-");
 
-  if (body.document_type_code === "01" && code !== "6") {
+  if (saleTypeOf(body) === "01" && code !== "6") {
     check.add(
       "customer_information.document_type_code",
       "2800",
-      "a Factura's customer must be identified by RUC (6)",
+      "a Factura's customer (and a note's on a Factura) must be identified by RUC (6)",
     );
   }
   if (
@@ -412,6 +435,13 @@ export function validateReceipt(body: unknown): ReceiptValidation {
   }
   checkXmlCharacters(body, "", check);
   const numbering = checkNumbering(body, check);
+  if (body.document_type_code === "07") {
+    // Checked even when the series is wrong, so every broken rule shows at once.
+    const affected = checkNoteReference(body, numbering?.series ?? null, (param, code, message) =>
+      check.add(param, code, message),
+    );
+    if (numbering) numbering.affected = affected;
+  }
   const currency = check.text(body.currency_code, "currency_code");
   if (currency !== null && !/^[A-Z]{3}$/.test(currency)) {
     check.add("currency_code", "invalid_format", "currency_code must be an ISO 4217 code such as PEN");

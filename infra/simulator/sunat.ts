@@ -8,7 +8,9 @@ import { deriveRandom, type Random } from "./random";
  * number is burnt), exception (a 0100–1999 code: the request failed, nothing is burnt; the simulator's Acelérala
  * sends it again and SUNAT accepts it after another delay), no_answer (SUNAT never answers: the receipt stays
  * unacknowledged, for stale-CDR tests).
- * Forced outcomes are keyed by order id (as a string) and win over the rates.
+ * Forced outcomes are keyed by order id (as a string) and win over the rates; a key `ORDER:TYPE` (e.g. "501:07")
+ * applies to that order's documents of one type only and wins over the plain order key, so a test can have the
+ * sale receipt accepted and its credit note rejected.
  */
 
 const OutcomeNameSchema = z.enum(["accepted", "observations", "rejected", "exception", "no_answer"]);
@@ -65,7 +67,7 @@ export type SunatAnswer = {
   message: string;
 };
 
-const DOCUMENT_NAMES: Record<string, string> = { "01": "Factura", "03": "Boleta" };
+const DOCUMENT_NAMES: Record<string, string> = { "01": "Factura", "03": "Boleta", "07": "Nota de Credito" };
 
 export class SunatPolicyEngine {
   private policy: SunatPolicy;
@@ -121,7 +123,10 @@ export class SunatPolicyEngine {
 
   decide(orderId: unknown, documentTypeCode: string, documentNumber: string): SunatAnswer | null {
     const forced =
-      orderId === null || orderId === undefined ? undefined : this.policy.forced[String(orderId)];
+      orderId === null || orderId === undefined
+        ? undefined
+        : (this.policy.forced[`${String(orderId)}:${documentTypeCode}`] ??
+          this.policy.forced[String(orderId)]);
     const draw = this.random();
     let outcome: OutcomeName;
     let code: string | undefined;

@@ -1,9 +1,11 @@
 import type { CliCommand } from "./command";
 import { backfillCommand } from "./commands/backfill";
 import { buildCommand } from "./commands/build";
+import { consoleCommand } from "./commands/console";
 import { dlqCommand } from "./commands/dlq";
 import { receiptsCommand } from "./commands/receipts";
 import { reconcileCommand } from "./commands/reconcile";
+import { reissueCommand } from "./commands/reissue";
 import { resendCommand } from "./commands/resend";
 import { seriesCommand } from "./commands/series";
 import { statusCommand } from "./commands/status";
@@ -22,7 +24,9 @@ export const COMMANDS: readonly CliCommand[] = [
   receiptsCommand,
   backfillCommand,
   resendCommand,
+  reissueCommand,
   reconcileCommand,
   seriesCommand,
   webhooksCommand,
+  consoleCommand,
 ];

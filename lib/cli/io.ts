@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 
@@ -11,6 +12,33 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Relative paths given on the command line resolve against this directory. */
   cwd: string;
+  /** stdout is a terminal: tables may carry terminal hyperlinks (OSC 8) instead of plain labels. */
+  isTerminal?: boolean;
+  /** Opens a URL in the operator's browser; false when there is none to open (`cpe console` prints the URL). */
+  openUrl?: (url: string) => Promise<boolean>;
+  /** Resolves when the operator asks a long-running command to stop (Ctrl-C, SIGTERM). */
+  untilInterrupted?: () => Promise<string>;
+}
+
+/** The platform's opener (xdg-open, open, start); false when it is missing or there is no display. */
+export function openInBrowser(url: string): Promise<boolean> {
+  const platform = process.platform;
+  if (platform === "linux" && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return Promise.resolve(false);
+  const [command, args] =
+    platform === "darwin"
+      ? ["open", [url]]
+      : platform === "win32"
+        ? ["cmd", ["/c", "start", "", url]]
+        : ["xdg-open", [url]];
+  return new Promise((resolveOpen) => {
+    const child = spawn(command, args as string[], { stdio: "ignore", detached: true });
+    child.once("error", () => resolveOpen(false));
+    child.once("spawn", () => {
+      child.unref();
+      resolveOpen(true);
+    });
+  });
 }
 
 export function processIo(): CliIo {
@@ -19,6 +47,13 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
+    isTerminal: process.stdout.isTTY === true,
+    openUrl: openInBrowser,
+    untilInterrupted: () =>
+      new Promise((resolveSignal) => {
+        for (const signal of ["SIGINT", "SIGTERM"] as const)
+          process.once(signal, () => resolveSignal(signal));
+      }),
   };
 }
 
@@ -56,7 +91,9 @@ export function parseJsonText(textContent: string, source: string): unknown {
       where = `line ${line}, column ${column}`;
     }
     const reason = message.replace(/\s*\(line \d+ column \d+\)/, "").replace(/\s*at position \d+/, "");
-    throw new InputFileError(`${source}: invalid JSON at ${where}: ${reason}`);
+    throw new InputFileError(
+      `${source}: JSON no válido en ${where.replace("line", "línea").replace("column", "columna")}: ${reason}`,
+    );
   }
 }
 
@@ -67,7 +104,7 @@ export async function readJsonFile(path: string, io: CliIo): Promise<unknown> {
     content = await readFile(absolute, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
-    throw new InputFileError(`${path}: cannot read the file${code ? ` (${code})` : ""}`);
+    throw new InputFileError(`${path}: no se puede leer el archivo${code ? ` (${code})` : ""}`);
   }
   return parseJsonText(content, path);
 }

@@ -1,6 +1,6 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type CliCommand, EXIT_ERROR, EXIT_OK } from "./command";
+import { type CliCommand, EXIT_CODES_USAGE, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./command";
 import { COMMANDS } from "./commands";
 import { type CliIo, processIo } from "./io";
 
@@ -12,12 +12,16 @@ export function usage(commands: readonly CliCommand[] = COMMANDS): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   const lines = commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
   return [
-    "Usage: cpe <command> [options]",
+    "Uso: cpe <comando> [opciones]",
     "",
-    "Commands:",
+    "Comandos:",
     ...lines,
     "",
-    "Run `cpe <command> --help` for the options of a command.",
+    "`cpe <comando> --help` muestra las opciones de un comando. Los comandos que leen el sistema usan la pila",
+    "local de `npm start`, o AWS con --aws. Los datos salen por stdout (--json: claves en inglés, null sin valor);",
+    "el progreso y los errores, por stderr.",
+    "",
+    EXIT_CODES_USAGE,
   ].join("\n");
 }
 
@@ -34,12 +38,12 @@ export async function run(
   }
   if (name === undefined) {
     io.stderr(`${usage(commands)}\n`);
-    return EXIT_ERROR;
+    return EXIT_USAGE;
   }
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) {
-    io.stderr(`cpe: unknown command "${name}"\n\n${usage(commands)}\n`);
-    return EXIT_ERROR;
+    io.stderr(`cpe: comando desconocido "${name}"\n\n${usage(commands)}\n`);
+    return EXIT_USAGE;
   }
   return command.run(rest, io);
 }
@@ -54,13 +58,19 @@ function isEntryPoint(): boolean {
   }
 }
 
-/** The process entry (bin/cpe.mjs calls it in the bundle): runs `cpe` and sets the process's exit code. */
+/**
+ * The process entry (bin/cpe.mjs calls it in the bundle): runs `cpe` and sets the process's exit code. Bad
+ * input never gets here (each command answers it with a message); what does is a bug, reported in one line
+ * (CPE_DEBUG=1 adds the stack trace).
+ */
 export async function main(argv: readonly string[]): Promise<void> {
   try {
     process.exitCode = await run(argv, processIo());
   } catch (error) {
-    process.stderr.write(`cpe: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = EXIT_ERROR;
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const stack = process.env.CPE_DEBUG && error instanceof Error ? `\n${error.stack}` : "";
+    process.stderr.write(`cpe: error inesperado: ${text}${stack}\n(CPE_DEBUG=1 muestra dónde ocurrió)\n`);
+    process.exitCode = EXIT_FAILURE;
   }
 }
 

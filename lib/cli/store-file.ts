@@ -19,7 +19,7 @@ export async function loadStoreConfigs(path: string | undefined, io: CliIo): Pro
       const detail = error.issues
         .map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`)
         .join("; ");
-      throw new InputFileError(`${file}: invalid store configuration: ${detail}`);
+      throw new InputFileError(`${file}: configuración de tienda no válida: ${detail}`);
     }
     throw error;
   }
@@ -29,11 +29,12 @@ export async function loadStoreConfigs(path: string | undefined, io: CliIo): Pro
 export function selectStore(stores: readonly StoreConfig[], orderStoreId: unknown): StoreConfig {
   if (orderStoreId === null || orderStoreId === undefined) {
     const [first] = stores;
-    if (!first) throw new InputFileError("the stores file holds no store");
+    if (!first) throw new InputFileError("el archivo de tiendas no tiene ninguna tienda");
     return first;
   }
   const match = findStoreConfig(stores, orderStoreId as number | string);
-  if (!match) throw new InputFileError(`no store configuration for store_id ${String(orderStoreId)}`);
+  if (!match)
+    throw new InputFileError(`no hay configuración para la tienda store_id ${String(orderStoreId)}`);
   return match;
 }
 
@@ -41,6 +42,6 @@ export function selectStore(stores: readonly StoreConfig[], orderStoreId: unknow
 export async function storeIdOption(value: string | undefined, io: CliIo): Promise<number> {
   if (value !== undefined) return parseId("--store", value);
   const [first] = await loadStoreConfigs(undefined, io);
-  if (!first) throw new OptionError("the stores file holds no store: pass --store ID");
+  if (!first) throw new OptionError("el archivo de tiendas no tiene ninguna tienda: indique --store ID");
   return first.store_id;
 }

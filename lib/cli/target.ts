@@ -31,10 +31,10 @@ export const TARGET_OPTIONS = {
   "local-env": { type: "string" },
 } as const;
 
-export const TARGET_USAGE = `  --aws                act on AWS: region and credentials from the usual AWS environment (AWS_REGION,
-                       AWS_PROFILE, …), TABLE_NAME / ORDER_EVENTS_QUEUE_URL / ORDER_EVENTS_DLQ_URL from the
-                       environment (the stack outputs them)
-  --local-env FILE     the local stack's environment file (default: ${LOCAL_STACK_ENV_PATH}, written by
+export const TARGET_USAGE = `  --aws                actuar en AWS: región y credenciales del entorno AWS habitual (AWS_REGION,
+                       AWS_PROFILE, …); TABLE_NAME / ORDER_EVENTS_QUEUE_URL / ORDER_EVENTS_DLQ_URL del entorno
+                       (las salidas de la pila)
+  --local-env FILE     el archivo de entorno de la pila local (por defecto ${LOCAL_STACK_ENV_PATH}, lo escribe
                        \`npm start\`)`;
 
 export interface TargetFlags {
@@ -89,17 +89,17 @@ async function readLocalEnv(path: string, explicit: boolean, io: CliIo): Promise
   try {
     content = await readJsonFile(path, io);
   } catch (error) {
-    if (error instanceof InputFileError && /cannot read the file \(ENOENT\)/.test(error.message)) {
+    if (error instanceof InputFileError && /no se puede leer el archivo \(ENOENT\)/.test(error.message)) {
       throw new TargetError(
         explicit
-          ? `the local stack is not running (${path} does not exist): start it with \`npm start\`, or use --aws`
-          : "the local stack is not running: start it with `npm start`, or use --aws",
+          ? `la pila local no está en marcha (${path} no existe): iníciela con \`npm start\`, o use --aws`
+          : "la pila local no está en marcha: iníciela con `npm start`, o use --aws",
       );
     }
     throw error;
   }
   if (typeof content !== "object" || content === null || Array.isArray(content)) {
-    throw new TargetError(`${path}: expected a JSON object of environment variables`);
+    throw new TargetError(`${path}: se esperaba un objeto JSON de variables de entorno`);
   }
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(content)) {
@@ -111,7 +111,7 @@ async function readLocalEnv(path: string, explicit: boolean, io: CliIo): Promise
 
 async function readTargetEnvironment(flags: TargetFlags, io: CliIo): Promise<TargetEnvironment> {
   if (flags.aws && flags["local-env"] !== undefined)
-    throw new TargetError("--aws and --local-env exclude each other: choose AWS or a local stack");
+    throw new TargetError("--aws y --local-env se excluyen: elija AWS o una pila local");
   if (flags.aws) return { mode: "aws", env: io.env };
   const path = flags["local-env"] ?? LOCAL_STACK_ENV_PATH;
   return { mode: "local", path, env: await readLocalEnv(path, flags["local-env"] !== undefined, io) };
@@ -123,7 +123,7 @@ function aceleralaAccess(source: TargetEnvironment): AceleralaAccess {
     return loadConfigFields(source.env, ["aceleralaApiUrl", "aceleralaCredentials"]);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const where = source.mode === "aws" ? "--aws needs" : `${source.path}:`;
+    const where = source.mode === "aws" ? "--aws necesita" : `${source.path}:`;
     throw new TargetError(`${where} ${error.problems.join("; ")}`);
   }
 }
@@ -153,7 +153,7 @@ function awsTarget(env: Env, options: TargetNeeds): Target {
   } catch (error) {
     if (error instanceof ConfigError)
       throw new TargetError(
-        `--aws needs the stack's outputs in the environment: ${error.problems.join("; ")}`,
+        `--aws necesita las salidas de la pila en el entorno: ${error.problems.join("; ")}`,
       );
     throw error;
   }
@@ -188,16 +188,16 @@ function localTarget({ path, env }: { path: string; env: Env }, options: TargetN
   const sqs = nonEmpty(env.AWS_ENDPOINT_URL_SQS);
   const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
   const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
-  if (!dynamodb) problems.push("AWS_ENDPOINT_URL_DYNAMODB is missing");
-  if (options.needsQueues && !sqs) problems.push("AWS_ENDPOINT_URL_SQS is missing");
-  if (!accessKeyId) problems.push("AWS_ACCESS_KEY_ID is missing");
-  if (!secretAccessKey) problems.push("AWS_SECRET_ACCESS_KEY is missing");
+  if (!dynamodb) problems.push("falta AWS_ENDPOINT_URL_DYNAMODB");
+  if (options.needsQueues && !sqs) problems.push("falta AWS_ENDPOINT_URL_SQS");
+  if (!accessKeyId) problems.push("falta AWS_ACCESS_KEY_ID");
+  if (!secretAccessKey) problems.push("falta AWS_SECRET_ACCESS_KEY");
   if (problems.length > 0 || !accessKeyId || !secretAccessKey) {
-    throw new TargetError(`${path}: ${problems.join("; ")} (restart the local stack with \`npm start\`)`);
+    throw new TargetError(`${path}: ${problems.join("; ")} (reinicie la pila local con \`npm start\`)`);
   }
   const target: Target = {
     mode: "local",
-    description: `local stack (${path})`,
+    description: `pila local (${path})`,
     tableName: config.tableName,
     region: config.region,
     endpoints: {},
@@ -268,10 +268,10 @@ function isServiceOrNetworkError(error: unknown): error is Error {
 
 /**
  * The operator commands' work and failure report. `work` resolves its target through the function it gets
- * (so a failure can say where it happened). The errors a person can act on become stderr and EXIT_ERROR: what
+ * (so a failure can say where it happened). The errors a person can act on become stderr and an exit code: what
  * `explain` (the command's own errors) makes a message of, a bad option or argument (with the usage), the
  * target, an input file, Acelérala's and AWS's answers, a refused connection. Anything else is a bug and is
- * rethrown, so main.ts prints its stack.
+ * rethrown, so main.ts reports it. A bad option is a usage error (EXIT_USAGE), the rest failures (EXIT_FAILURE).
  */
 export async function operateOnTarget(
   command: CommandText,
@@ -306,7 +306,7 @@ function reportFailure(command: CommandText, error: unknown, io: CliIo, target: 
     const where = target ? ` (${target.description})` : "";
     const hint =
       target?.mode === "local" && !("$metadata" in error)
-        ? "; is the local stack still running? (`npm start`)"
+        ? "; ¿sigue en marcha la pila local? (`npm start`)"
         : "";
     return commandError(command, io, `${error.name}: ${error.message}${where}${hint}`);
   }

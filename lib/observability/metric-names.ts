@@ -13,6 +13,8 @@ export const SERVICE_NAMES = {
   worker: "receipt-worker",
   poller: "cdr-poller",
   reconciler: "reconciler",
+  /** The merchant's web console: it logs, and emits no custom metric. */
+  console: "console",
 } as const;
 
 /** The dimension name Powertools Metrics gives the service (`serviceName`) in every EMF record. */

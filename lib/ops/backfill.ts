@@ -2,7 +2,7 @@ import type { AceleralaOrder } from "../acelerala/schemas";
 import { type EventReference, operatorEvent } from "../queue/order-events";
 import { FINAL_STATES, type OrderKey, type ReceiptRecord } from "../store/receipt-record";
 import { normaliseId } from "../webhook/envelope";
-import { safeText } from "./text";
+import { peruDateTime, safeText } from "./text";
 
 /**
  * `cpe backfill`: the "flujo masivo" of the seed's store plugin, done by the product. It lists a store's paid,
@@ -82,8 +82,10 @@ export interface BackfillProgress {
 export interface BackfillCounts {
   found: number;
   alreadyIssued: number;
-  /** Enqueued (or, in a dry run, would be). */
+  /** Enqueued (0 in a dry run). */
   enqueued: number;
+  /** In a dry run: would be enqueued (0 otherwise). */
+  wouldEnqueue: number;
   skipped: number;
   failed: number;
 }
@@ -104,6 +106,7 @@ export interface BackfillSummary extends BackfillCounts {
   /** RESERVED records among the enqueued: a number is held but not confirmed; the worker resumes them. */
   resumed: number;
   failures: { orderId: string; error: string }[];
+  /** The orders enqueued, or in a dry run the orders that would be. */
   enqueuedOrderIds: string[];
 }
 
@@ -119,15 +122,15 @@ export type OrderVerdict =
 export function classifyOrder(order: AceleralaOrder, record: ReceiptRecord | undefined): OrderVerdict {
   if (order.payment_status !== "paid")
     return { action: "skip", reason: `payment_status ${order.payment_status}` };
-  if (!order.placed) return { action: "skip", reason: "not placed" };
-  if (order.canceled) return { action: "skip", reason: "canceled" };
+  if (!order.placed) return { action: "skip", reason: "sin confirmar (no placed)" };
+  if (order.canceled) return { action: "skip", reason: "cancelado" };
   if (!record) return { action: "enqueue", resumes: false };
   if (FINAL_STATES.includes(record.state)) return { action: "already_issued", state: record.state };
   if (record.state === "NEEDS_ATTENTION") {
     const rules = (record.problems ?? []).map((problem) => problem.rule);
     return {
       action: "skip",
-      reason: `needs attention${rules.length > 0 ? ` (${[...new Set(rules)].join(", ")})` : ""}: fix the order, then cpe resend`,
+      reason: `requiere revisión${rules.length > 0 ? ` (${[...new Set(rules)].join(", ")})` : ""}: corrija el pedido y luego cpe resend`,
     };
   }
   // RESERVED: a number is held but the API never confirmed it (a crash, or its message is in the DLQ). The
@@ -175,6 +178,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
     found: 0,
     alreadyIssued: 0,
     enqueued: 0,
+    wouldEnqueue: 0,
     skipped: 0,
     failed: 0,
     resumed: 0,
@@ -212,7 +216,8 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
         const eventId = backfillEventId(options.storeId, orderId, startedAt);
         await deps.enqueue(operatorEvent(options.storeId, queuedOrderId(order), eventId, deps.now()));
       }
-      summary.enqueued++;
+      if (options.dryRun) summary.wouldEnqueue++;
+      else summary.enqueued++;
       if (verdict.resumes) summary.resumed++;
       summary.enqueuedOrderIds.push(orderId);
     } catch (error) {
@@ -249,8 +254,8 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
 }
 
 function countsOf(summary: BackfillCounts): BackfillCounts {
-  const { found, alreadyIssued, enqueued, skipped, failed } = summary;
-  return { found, alreadyIssued, enqueued, skipped, failed };
+  const { found, alreadyIssued, enqueued, wouldEnqueue, skipped, failed } = summary;
+  return { found, alreadyIssued, enqueued, wouldEnqueue, skipped, failed };
 }
 
 /** `[##########----------]  50%`: a text progress bar of `width` cells. */
@@ -260,24 +265,26 @@ export function progressBar(fraction: number, width = 20): string {
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.round(clamped * 100)).padStart(3)}%`;
 }
 
-/** The human summary of a run, one fact per line. */
+/** The human summary of a run, one fact per line (Spanish). */
 export function formatBackfillSummary(summary: BackfillSummary): string {
-  const range = `${summary.placedFrom} … ${summary.placedTo ?? "now"}`;
-  const verb = summary.dryRun ? "would enqueue" : "enqueued";
+  const range = `${peruDateTime(summary.placedFrom)} … ${summary.placedTo ? peruDateTime(summary.placedTo) : "ahora"}`;
+  const resumed = summary.resumed > 0 ? ` (${summary.resumed} retoman un número reservado)` : "";
   const lines = [
-    `Store ${summary.storeId}, orders placed ${range}, paid${summary.dryRun ? " (dry run: nothing enqueued)" : ""}`,
-    `  found           ${summary.found}`,
-    `  already issued  ${summary.alreadyIssued}`,
-    `  ${verb.padEnd(15)} ${summary.enqueued}${summary.resumed > 0 ? ` (${summary.resumed} resume a reserved number)` : ""}`,
-    `  skipped         ${summary.skipped}`,
+    `Tienda ${summary.storeId}, pedidos pagados y confirmados del ${range} (hora de Perú)${summary.dryRun ? " (simulación: no se encoló nada)" : ""}`,
+    `  encontrados        ${summary.found}`,
+    `  ya emitidos        ${summary.alreadyIssued}`,
+    summary.dryRun
+      ? `  se encolarían      ${summary.wouldEnqueue}${resumed}`
+      : `  encolados          ${summary.enqueued}${resumed}`,
+    `  omitidos           ${summary.skipped}`,
   ];
   for (const [reason, count] of Object.entries(summary.skippedByReason).sort((a, b) => b[1] - a[1]))
     lines.push(`    ${String(count).padStart(5)}  ${reason}`);
   if (summary.failed > 0) {
-    lines.push(`  failed          ${summary.failed}`);
+    lines.push(`  fallaron           ${summary.failed}`);
     for (const failure of summary.failures.slice(0, 10))
-      lines.push(`    order ${failure.orderId}: ${safeText(failure.error)}`);
-    if (summary.failures.length > 10) lines.push(`    … and ${summary.failures.length - 10} more (--json)`);
+      lines.push(`    pedido ${failure.orderId}: ${safeText(failure.error)}`);
+    if (summary.failures.length > 10) lines.push(`    … y ${summary.failures.length - 10} más (--json)`);
   }
   return lines.join("\n");
 }

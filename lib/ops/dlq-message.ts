@@ -150,20 +150,76 @@ export function buildMessageMoveTaskInput(options: {
   return input;
 }
 
+/** One DLQ message as a person reads it (Spanish), shared by `cpe dlq peek` and the console's DLQ page. */
+export interface DlqRowView {
+  messageId: string;
+  storeId: string;
+  orderId: string | null;
+  eventType: string;
+  receiveCount: string;
+  sentAt: string;
+  firstReceivedAt: string;
+  /** The order's receipt: its state's label, "sin registro" when the order has none, "?" when unreadable. */
+  receipt: string;
+  /** Why it failed: the worker's last error for the order (kept even when the order has no record). */
+  lastError: string;
+}
+
+const RECEIPT_STATE_WORDS: Readonly<Record<string, string>> = {
+  none: "sin registro",
+  "?": "?",
+  ACCEPTED: "ACEPTADO",
+  REJECTED: "RECHAZADO",
+  SUBMITTED: "REGISTRADO",
+  NEEDS_ATTENTION: "ATENCIÓN",
+  STALE: "VENCIDO",
+  RESERVED: "RESERVADO",
+  SKIPPED: "N/A",
+  CANCELED: "CANCELADO",
+};
+
+export function dlqRowView(entry: DlqEntry): DlqRowView {
+  return {
+    messageId: entry.messageId,
+    storeId: entry.storeId ?? "?",
+    orderId: entry.orderId ?? null,
+    eventType: entry.eventType ?? "?",
+    receiveCount: entry.receiveCount === undefined ? "?" : String(entry.receiveCount),
+    sentAt: peruDateTime(entry.sentAt),
+    firstReceivedAt: peruDateTime(entry.firstReceivedAt),
+    receipt:
+      entry.receiptState === undefined
+        ? "-"
+        : (RECEIPT_STATE_WORDS[entry.receiptState] ?? entry.receiptState),
+    lastError: entry.lastError === undefined ? "-" : safeText(entry.lastError).replace(/\s+/g, " "),
+  };
+}
+
 /** `cpe dlq peek` as a table: one row per message, times in Peru. */
 export function formatDlqTable(entries: readonly DlqEntry[]): string {
   return formatTable(
-    ["Store", "Order", "Event", "Receives", "Sent", "First received", "Receipt", "Last error"],
-    entries.map((entry) => [
-      entry.storeId ?? "?",
-      entry.orderId ?? "?",
-      entry.eventType ?? "?",
-      entry.receiveCount === undefined ? "?" : String(entry.receiveCount),
-      peruDateTime(entry.sentAt),
-      peruDateTime(entry.firstReceivedAt),
-      entry.receiptState ?? "-",
-      entry.lastError === undefined ? "-" : safeText(entry.lastError).replace(/\s+/g, " "),
-    ]),
+    [
+      "Tienda",
+      "Pedido",
+      "Evento",
+      "Recepciones",
+      "Enviado",
+      "Primera recepción",
+      "Comprobante",
+      "Último error",
+    ],
+    entries
+      .map(dlqRowView)
+      .map((row) => [
+        row.storeId,
+        row.orderId ?? "?",
+        row.eventType,
+        row.receiveCount,
+        row.sentAt,
+        row.firstReceivedAt,
+        row.receipt,
+        row.lastError,
+      ]),
   );
 }
 

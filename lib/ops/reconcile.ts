@@ -8,6 +8,7 @@ import { operatorEvent } from "../queue/order-events";
 import { FINAL_STATES, type OrderKey, type ReceiptRecord } from "../store/receipt-record";
 import { dayStamp, type Enqueue, forEachLimited, type OrderLister, queuedOrderId } from "./backfill";
 import { type OwedCreditNote, owedCreditNote, owingReason } from "./credit-notes-owed";
+import { peruDateTime } from "./text";
 
 /**
  * `cpe reconcile` and the hourly reconciler function: compares what Acelérala has with what DynamoDB has, for
@@ -347,7 +348,8 @@ async function orphanReason(
     documentNumber: receipt.document_number,
     orderId: receipt.order_id === null || receipt.order_id === undefined ? null : String(receipt.order_id),
   };
-  if (base.orderId === null) return { ...base, reason: "no_order_id", detail: "the receipt names no order" };
+  if (base.orderId === null)
+    return { ...base, reason: "no_order_id", detail: "el comprobante no nombra ningún pedido" };
   const record = await recordOf(base.orderId);
   if (record) {
     if (knownReceiptIds(record).has(base.receiptId)) return undefined;
@@ -357,7 +359,7 @@ async function orphanReason(
     return {
       ...base,
       reason: "record_holds_other_receipt",
-      detail: `the order's record is ${record.state}${record.documentNumber ? ` with ${record.documentNumber}` : " without a number"}: a second receipt for one order`,
+      detail: `el registro del pedido está ${record.state}${record.documentNumber ? ` con ${record.documentNumber}` : " sin número"}: un segundo comprobante para un pedido`,
     };
   }
   const order = orders.get(base.orderId) ?? (await deps.findOrder(Number(base.orderId)));
@@ -365,84 +367,94 @@ async function orphanReason(
     return {
       ...base,
       reason: "order_not_found",
-      detail: `order ${base.orderId} does not exist in Acelérala`,
+      detail: `el pedido ${base.orderId} no existe en Acelérala`,
     };
   return {
     ...base,
     reason: "no_record",
-    detail: `order ${base.orderId} has no receipt record here: issued outside this system?`,
+    detail: `el pedido ${base.orderId} no tiene registro aquí: ¿emitido fuera de este sistema?`,
   };
 }
 
 /** The human report of a reconcile run. */
 export function formatReconcileReport(report: ReconcileReport): string {
   const lines = [
-    `Store ${report.storeId}: orders placed ${report.since} … ${report.until} (${report.ordersChecked} paid), receipts created since ${report.since} (${report.receiptsChecked})`,
+    `Tienda ${report.storeId}: pedidos confirmados del ${peruDateTime(report.since)} al ${peruDateTime(report.until)} (hora de Perú; ${report.ordersChecked} pagados), comprobantes creados desde ${peruDateTime(report.since)} (${report.receiptsChecked})`,
   ];
   const section = (title: string, rows: string[]) => {
     lines.push(`${title}: ${rows.length}`);
     for (const row of rows.slice(0, 50)) lines.push(`  ${row}`);
-    if (rows.length > 50) lines.push(`  … and ${rows.length - 50} more (--json)`);
+    if (rows.length > 50) lines.push(`  … y ${rows.length - 50} más (--json)`);
   };
   section(
-    "Paid orders without a receipt",
+    "Pedidos pagados sin comprobante",
     report.missing.map(
       (m) =>
-        `order ${m.orderId}  placed ${m.placed}  total ${m.total}${m.state ? `  (record ${m.state})` : ""}`,
+        `pedido ${m.orderId}  confirmado ${peruDateTime(m.placed)}  total ${m.total}${m.state ? `  (registro ${m.state})` : ""}`,
     ),
   );
   section(
-    "Paid orders with a receipt issued outside this system (not enqueued)",
-    report.issuedOutside.map((m) => `order ${m.orderId}  receipts ${m.receipts.join(", ")}`),
+    "Pedidos pagados con un comprobante emitido fuera de este sistema (no se encolan)",
+    report.issuedOutside.map((m) => `pedido ${m.orderId}  comprobantes ${m.receipts.join(", ")}`),
   );
   section(
-    "Orders that need attention (fix, then cpe resend)",
-    report.needsAttention.map((n) => `order ${n.orderId}  ${n.rules.join(", ") || "-"}`),
+    "Pedidos que requieren revisión (corríjalos y luego cpe resend)",
+    report.needsAttention.map((n) => `pedido ${n.orderId}  ${n.rules.join(", ") || "-"}`),
   );
   section(
-    "Numbers of ours held by other receipts (the orders took the next free number)",
+    "Números nuestros que tienen otros comprobantes (los pedidos tomaron el siguiente libre)",
     report.takenNumbers.map(
       (t) =>
-        `order ${t.orderId}  ${t.documentNumber} is receipt ${t.receiptId} of ${t.holderOrderId === null ? "no order (made outside this system)" : `order ${t.holderOrderId}`}`,
+        `pedido ${t.orderId}  ${t.documentNumber} es el comprobante ${t.receiptId} de ${t.holderOrderId === null ? "ningún pedido (hecho fuera de este sistema)" : `el pedido ${t.holderOrderId}`}`,
     ),
   );
   section(
-    "Receipts without an order",
+    "Comprobantes sin pedido",
     report.receiptsWithoutOrder.map(
-      (o) => `receipt ${o.receiptId} (${o.documentNumber})  ${o.reason}: ${o.detail}`,
+      (o) => `comprobante ${o.receiptId} (${o.documentNumber})  ${o.reason}: ${o.detail}`,
     ),
   );
   section(
-    "Amounts that differ",
+    "Montos que no coinciden",
     report.amountMismatches.map(
       (m) =>
-        `order ${m.orderId}${m.documentNumber ? ` ${m.documentNumber}` : ""}  receipt ${m.recordTotal}, order ${m.orderTotal}`,
+        `pedido ${m.orderId}${m.documentNumber ? ` ${m.documentNumber}` : ""}  comprobante ${m.recordTotal}, pedido ${m.orderTotal}`,
     ),
   );
+  const owedBecause = {
+    canceled: "anulado",
+    refunded: "reembolsado",
+    partially_refunded: "reembolsado en parte",
+  };
   section(
-    "Credit notes owed (cancelled or refunded orders whose accepted receipt the notes do not cover)",
+    "Notas de crédito adeudadas (pedidos anulados o reembolsados cuyo comprobante aceptado las notas no cubren)",
     report.creditNotesOwed.map(
       (o) =>
-        `order ${o.orderId} ${o.documentNumber}  ${o.reason}: owes ${o.owed} of ${o.due} since ${o.since}${o.waitsForAttention ? "  (a note needs attention)" : ""}`,
+        `pedido ${o.orderId} ${o.documentNumber}  ${owedBecause[o.reason]}: adeuda ${o.owed} de ${o.due} desde ${peruDateTime(o.since)}${o.waitsForAttention ? "  (una nota requiere revisión)" : ""}`,
     ),
   );
   if (report.fix) {
     lines.push(
-      `Enqueued: ${report.enqueued}${report.owedEnqueued ? `, owing a credit note: ${report.owedEnqueued}` : ""}${report.enqueueFailures.length ? `, failed: ${report.enqueueFailures.length}` : ""}`,
+      `Encolados: ${report.enqueued}${report.owedEnqueued ? `, que adeudan una nota de crédito: ${report.owedEnqueued}` : ""}${report.enqueueFailures.length ? `, fallaron: ${report.enqueueFailures.length}` : ""}`,
     );
     for (const failure of report.enqueueFailures.slice(0, 10))
-      lines.push(`  order ${failure.orderId}: ${failure.error}`);
+      lines.push(`  pedido ${failure.orderId}: ${failure.error}`);
   } else if (report.missing.length > 0) {
-    lines.push("Run again with --fix to enqueue the orders without a receipt.");
+    lines.push("Vuelva a ejecutarlo con --fix para encolar los pedidos sin comprobante.");
   }
   return lines.join("\n");
 }
 
-/** True when the report found nothing to act on. */
+/**
+ * True when the report found nothing a person must act on: no order without its receipt, none issued outside,
+ * none that needs attention, no receipt without an order, no amount that differs. (Numbers held by other
+ * receipts are only told: the orders took the next free number by themselves.)
+ */
 export function isClean(report: ReconcileReport): boolean {
   return (
     report.missing.length === 0 &&
     report.issuedOutside.length === 0 &&
+    report.needsAttention.length === 0 &&
     report.receiptsWithoutOrder.length === 0 &&
     report.amountMismatches.length === 0 &&
     report.creditNotesOwed.length === 0

@@ -31,7 +31,7 @@ const SERIES = /^[A-Z0-9]{4}$/;
 export function parseSeriesName(value: string): string {
   const series = value.trim().toUpperCase();
   if (!SERIES.test(series))
-    throw new OptionError(`"${value}" is not a series: 4 letters or digits, e.g. F001`);
+    throw new OptionError(`"${value}" no es una serie: 4 letras o dígitos, p. ej. F001`);
   return series;
 }
 
@@ -72,12 +72,12 @@ export async function setSeries(
   ]);
   if (value < apiHighest) {
     throw new OptionError(
-      `${series}: ${value} is below the highest number the API holds (${series}-${apiHighest}); the next receipt would collide with it`,
+      `${series}: ${value} es menor que el mayor número que tiene la API (${series}-${apiHighest}); el siguiente comprobante chocaría con él`,
     );
   }
   if (current && value < current.last) {
     throw new OptionError(
-      `${series}: ${value} is below the counter (${current.last}); numbers up to ${series}-${current.last} were given out and may have been sent`,
+      `${series}: ${value} es menor que el contador (${current.last}); los números hasta ${series}-${current.last} se entregaron y pueden haberse enviado`,
     );
   }
   const counter = await deps.raiseCounter(storeId, series, value, deps.now());

@@ -34,15 +34,15 @@ export function validateWebhookUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new WebhookUrlError(`--url must be an absolute URL such as https://…/; got "${text}"`);
+    throw new WebhookUrlError(`--url debe ser una URL absoluta como https://…/; se recibió "${text}"`);
   }
   const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
     throw new WebhookUrlError(
-      `--url must use https (http only for 127.0.0.1/localhost); got ${url.protocol}`,
+      `--url debe usar https (http solo para 127.0.0.1/localhost); se recibió ${url.protocol}`,
     );
   if (url.username || url.password)
-    throw new WebhookUrlError("--url must not carry a user or password: the signature authenticates");
+    throw new WebhookUrlError("--url no debe llevar usuario ni contraseña: la firma autentica");
   return url;
 }
 
@@ -80,7 +80,7 @@ export function checkStorePath(url: URL, storeId: number): void {
   const pathStore = path.slice(at + prefix.length);
   if (pathStore !== String(storeId))
     throw new WebhookUrlError(
-      `--url names store "${pathStore}" in its path but --store is ${storeId}: the receiver would file its events under the wrong store`,
+      `--url nombra la tienda "${pathStore}" en su ruta pero --store es ${storeId}: el receptor archivaría sus eventos en otra tienda`,
     );
 }
 
@@ -114,12 +114,12 @@ export function missingEvents(
 }
 
 export function formatWebhookList(webhooks: readonly AceleralaWebhook[]): string {
-  if (webhooks.length === 0) return "No webhooks registered: cpe webhooks register --url URL";
+  if (webhooks.length === 0) return "No hay webhooks registrados: cpe webhooks register --url URL";
   return formatTable(
-    ["Id", "Active", "URL", "Events", "Missing for this URL"],
+    ["Id", "Activo", "URL", "Eventos", "Faltan para esta URL"],
     webhooks.map((webhook) => [
       String(webhook.id),
-      webhook.active === false ? "no" : "yes",
+      webhook.active === false ? "no" : "sí",
       webhook.url,
       webhook.enabled_events.join(","),
       missingEvents(webhook, webhooks).join(",") || "-",

@@ -39,7 +39,9 @@ export type MoveName =
   | "poll_again"
   | "stale"
   | "reissue"
-  | "close";
+  | "close"
+  | "request_reissue"
+  | "replace";
 
 export interface Move {
   name: MoveName;
@@ -118,6 +120,19 @@ export const MOVES: readonly Move[] = [
     from: ["SUBMITTED"],
     to: ["STALE"],
     guard: "no SUNAT answer within the maximum age (failed polls count too)",
+  },
+  {
+    name: "request_reissue",
+    from: ["NEEDS_ATTENTION"],
+    to: ["NEEDS_ATTENTION"],
+    guard: "the record holds a receipt that landed and differs; an operator asked to undo it (`cpe reissue`)",
+  },
+  {
+    name: "replace",
+    from: ["NEEDS_ATTENTION"],
+    to: ["RESERVED"],
+    guard:
+      "the landed receipt it held is undone by an accepted credit note; a new number is taken for the order as it is now",
   },
   {
     name: "close",

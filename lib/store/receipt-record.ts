@@ -40,6 +40,24 @@ export interface ReleasedNumber {
   why: string;
 }
 
+/** A receipt of this order that landed, differed from the order, and was undone by a credit note (`cpe reissue`). */
+export interface ReplacedNumber {
+  documentNumber: string;
+  receiptId: number;
+  /** The credit note that undid it. */
+  creditNote: string;
+  at: string;
+}
+
+/** What `cpe reissue` asked for: undo the landed receipt with a credit note of this motive, then issue anew. */
+export interface ReissueRequest {
+  receiptId: number;
+  documentNumber: string;
+  /** Catálogo 09: 01 anulación de la operación, 02 anulación por error en el RUC. */
+  motive: "01" | "02";
+  at: string;
+}
+
 /** A number of ours that another receipt (another order's, or one made outside this system) holds. */
 export interface TakenNumber {
   documentNumber: string;
@@ -104,6 +122,10 @@ export interface ReceiptRecord {
   releasedNumbers?: ReleasedNumber[];
   /** Numbers this order reserved that another receipt turned out to hold. */
   takenNumbers?: TakenNumber[];
+  /** Receipts of this order undone by a credit note and replaced by a new one (`cpe reissue`). */
+  replacedNumbers?: ReplacedNumber[];
+  /** NEEDS_ATTENTION holding a landed receipt: the operator asked to undo it and issue anew. */
+  reissue?: ReissueRequest;
   history: StateTransition[];
 }
 

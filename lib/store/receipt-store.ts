@@ -14,7 +14,9 @@ import type {
   OrderKey,
   ReceiptProblemRecord,
   ReceiptRecord,
+  ReissueRequest,
   ReleasedNumber,
+  ReplacedNumber,
   StateTransition,
   TakenNumber,
 } from "./receipt-record";
@@ -143,6 +145,8 @@ export interface ReserveInput {
   releaseWhy?: string;
   /** Another receipt turned out to hold the held number (renumber only). */
   taken?: TakenNumber;
+  /** The held number is a landed receipt a credit note undid (`cpe reissue`): it is replaced, not released. */
+  replaced?: ReplacedNumber;
   /**
    * The highest correlative the API already holds in the series, asked only when the series has no counter
    * yet: a store that issued F001-66 before this system must not start at F001-1.
@@ -357,7 +361,11 @@ export class ReceiptStore {
 
   private async reserveNow(input: ReserveInput, cacheKey: string): Promise<ReceiptRecord> {
     const { key, series, now, expect } = input;
-    const moveName: MoveName = expect.documentNumber === null ? "reserve" : "renumber";
+    const moveName: MoveName = input.replaced
+      ? "replace"
+      : expect.documentNumber === null
+        ? "reserve"
+        : "renumber";
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
       if (attempt > 0) await jitter(attempt);
       // The last value this process wrote is usually still current (one worker environment handles a run of
@@ -398,8 +406,20 @@ export class ReceiptStore {
             documentNumber,
             postedAt: now.toISOString(),
           },
-          remove: ["problems", "lastError", "receiptId", "skipReason"],
-          append: { releasedNumbers: released, takenNumbers: input.taken ? [input.taken] : [] },
+          remove: [
+            "problems",
+            "lastError",
+            "receiptId",
+            "skipReason",
+            "reissue",
+            ...SUNAT_ATTRIBUTES,
+            "submittedAt",
+          ],
+          append: {
+            releasedNumbers: released,
+            takenNumbers: input.taken ? [input.taken] : [],
+            replacedNumbers: input.replaced ? [input.replaced] : [],
+          },
           // The first order event's time stays (for the webhook-to-accepted latency).
           setIfMissing: { eventAt: (input.eventAt ?? now).toISOString() },
         },
@@ -674,6 +694,19 @@ export class ReceiptStore {
         append: { releasedNumbers: released },
       },
       why,
+      now,
+    );
+  }
+
+  /** `cpe reissue`: the landed receipt the record holds is to be undone by a credit note, then issued anew. */
+  requestReissue(key: OrderKey, expect: Expect, reissue: ReissueRequest, now: Date): Promise<ReceiptRecord> {
+    return this.move(
+      key,
+      "request_reissue",
+      expect,
+      "NEEDS_ATTENTION",
+      { set: { reissue } },
+      `reissue requested: ${reissue.documentNumber} to be undone by a credit note (motive ${reissue.motive})`,
       now,
     );
   }

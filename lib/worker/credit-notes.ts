@@ -33,7 +33,7 @@ export interface RefundTransaction {
 export interface WantedNote {
   /** The note's record key within the order (`NOTE#<noteId>`): one per refund, per remainder, per cancellation. */
   noteId: string;
-  motive: "01" | "06" | "09";
+  motive: "01" | "02" | "06" | "09";
   scope: CreditScope;
   /** Why the order owes it, for the history and operators. */
   reason: string;
@@ -70,10 +70,23 @@ export function wantedNotes(order: OrderFacts, refunds: readonly RefundTransacti
 /** States in which a note may take effect: its credit counts against the receipt. */
 const CREDITING_STATES = new Set(["RESERVED", "SUBMITTED", "ACCEPTED", "STALE"]);
 
-/** The allocations of the order's other notes that may take effect (never a rejected or refused one). */
-export function creditedByOthers(notes: readonly ReceiptRecord[], except: string): CreditAllocation[] {
+/**
+ * The allocations of the order's other notes on the same receipt that may take effect (never a rejected or
+ * refused one).
+ */
+export function creditedByOthers(
+  notes: readonly ReceiptRecord[],
+  except: string,
+  affectedDocumentNumber: string,
+): CreditAllocation[] {
   return notes
-    .filter((note) => note.document !== except && CREDITING_STATES.has(note.state) && note.allocation)
+    .filter(
+      (note) =>
+        note.document !== except &&
+        note.affectedDocumentNumber === affectedDocumentNumber &&
+        CREDITING_STATES.has(note.state) &&
+        note.allocation,
+    )
     .flatMap((note) => {
       const parsed = CreditAllocationSchema.safeParse(note.allocation);
       return parsed.success ? [parsed.data] : [];

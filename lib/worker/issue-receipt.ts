@@ -1,9 +1,10 @@
 import { AceleralaError } from "../acelerala/errors";
 import type { AceleralaReceipt, AceleralaTransaction } from "../acelerala/schemas";
+import { sunatAnswerOf } from "../acelerala/sunat-answer";
 import { StoreNotConfiguredError } from "../config/env";
 import type { CreditAllocation } from "../receipt";
 import { ISSUED_STATES } from "../store/lifecycle";
-import type { OrderKey, ReceiptProblemRecord, ReceiptRecord } from "../store/receipt-record";
+import type { OrderKey, ReceiptProblemRecord, ReceiptRecord, ReplacedNumber } from "../store/receipt-record";
 import {
   type DocumentFacts,
   type Expect,
@@ -16,6 +17,7 @@ import {
   creditedByOthers,
   type NoteDecisionInput,
   type RefundTransaction,
+  type WantedNote,
   wantedNotes,
 } from "./credit-notes";
 import {
@@ -190,6 +192,10 @@ export async function issueReceipt(key: OrderKey, deps: IssueDeps, eventAt?: Dat
   const issuer = new Issuer(deps, api, eventAt);
   try {
     const order = await api.getOrder(key.orderId);
+    const { receiptId, reissue } = existing ?? {};
+    if (existing?.state === "NEEDS_ATTENTION" && receiptId !== undefined && reissue) {
+      return await settleReissue(key, { ...existing, receiptId, reissue }, order, deps, api, issuer);
+    }
     const sale =
       existing && ISSUED_STATES.includes(existing.state)
         ? ({ status: "already_issued", record: existing } as const)
@@ -292,55 +298,135 @@ async function settleCreditNotes(
     }));
   }
   const receipt = await api.getReceipt(sale.receiptId);
+  const affected = { documentNumber: sale.documentNumber, grossTotal: sale.grossTotal ?? "0" };
   const outcomes: NoteOutcome[] = [];
   for (const note of wanted) {
-    const noteRecordKey = noteKey(key, note.noteId);
-    const records = await deps.store.notesOf(key);
-    const record = records.find((candidate) => candidate.document === noteRecordKey.document);
-    if (record && ISSUED_STATES.includes(record.state)) {
-      outcomes.push({ note: note.noteId, status: "already_issued", record });
-      continue;
-    }
-    const decision = deps.decideNote({
-      receipt,
-      receiptGrossTotal: sale.grossTotal ?? "0",
-      storeId: key.storeId,
-      wanted: note,
-      alreadyCredited: creditedByOthers(records, noteRecordKey.document ?? ""),
-      now: deps.now(),
-    });
-    const claimed = new Set(
-      records
-        .filter((other) => other.document !== noteRecordKey.document && other.receiptId !== undefined)
-        .map((other) => String(other.receiptId)),
-    );
-    const outcome = await issuer.settle(record, {
-      key: noteRecordKey,
-      decision,
-      own: (receipts) => ownNotes(receipts, key.orderId, sale.documentNumber ?? "", note.motive, claimed),
-      differences: noteDifferences,
-      facts: (issue) => ({
-        ...saleFacts(issue),
-        noteMotive: note.motive,
-        affectedDocumentNumber: sale.documentNumber,
-        noteReason: note.reason,
-        ...("allocation" in decision && decision.allocation ? { allocation: decision.allocation } : {}),
-      }),
-      recordsCancellation: false,
-    });
-    if (outcome.status === "retry") {
-      // The whole event comes back; the notes already issued are not issued again.
-      outcomes.push({
-        note: note.noteId,
-        status: "waiting",
-        reason: outcome.reason,
-        delaySeconds: outcome.delaySeconds,
-      });
-      return outcomes;
-    }
-    outcomes.push({ note: note.noteId, ...outcome } as NoteOutcome);
+    const outcome = await settleNote(key, affected, receipt, note, deps, issuer);
+    outcomes.push(outcome);
+    // The whole event comes back; the notes already issued are not issued again.
+    if (outcome.status === "waiting") return outcomes;
   }
   return outcomes;
+}
+
+/**
+ * `cpe reissue` of a receipt that landed and differs from the order: a credit note undoes it (motive 01, or 02
+ * when the RUC was wrong), and once SUNAT accepted the note, the order takes a new number and a receipt built
+ * from the order as it is now. Each step is its own guarded document; the event comes back between them.
+ */
+async function settleReissue(
+  key: OrderKey,
+  sale: ReceiptRecord & { receiptId: number; reissue: NonNullable<ReceiptRecord["reissue"]> },
+  order: unknown,
+  deps: IssueDeps,
+  api: WorkerApi,
+  issuer: Issuer,
+): Promise<IssueOutcome> {
+  const landed = await api.getReceipt(sale.receiptId);
+  const answer = sunatAnswerOf(landed);
+  if (answer?.outcome === "rejected") {
+    // SUNAT rejected it after all: nothing to undo; the record becomes REJECTED and a resend reissues it.
+    return issuer.settle(sale, salePlan(key, deps.decide(order, key.storeId)));
+  }
+  if (answer?.outcome !== "accepted") {
+    return {
+      status: "retry",
+      reason: `${sale.documentNumber} is not accepted by SUNAT yet: the reissue waits`,
+      delaySeconds: NOTE_WAIT_SECONDS,
+    };
+  }
+  const affected = { documentNumber: landed.document_number, grossTotal: sale.grossTotal ?? "0" };
+  const wanted: WantedNote = {
+    noteId: `reissue-${sale.receiptId}`,
+    motive: sale.reissue.motive,
+    scope: { kind: "remainder" },
+    reason: `cpe reissue of ${landed.document_number}`,
+  };
+  const note = await settleNote(key, affected, landed, wanted, deps, issuer);
+  if (note.status === "waiting") {
+    return {
+      status: "retry",
+      reason: note.reason,
+      delaySeconds: note.delaySeconds ?? NOTE_WAIT_SECONDS,
+      notes: [note],
+    };
+  }
+  if (note.status === "needs_attention")
+    return { status: "needs_attention", problems: note.problems, notes: [note] };
+  const noteRecord = note.status === "issued" || note.status === "already_issued" ? note.record : undefined;
+  // Nothing left to credit means earlier notes already undid all of it.
+  if (noteRecord && noteRecord.state !== "ACCEPTED") {
+    return {
+      status: "retry",
+      reason: `credit note ${noteRecord.documentNumber} is ${noteRecord.state}: the new receipt waits for SUNAT to accept it`,
+      delaySeconds: NOTE_WAIT_SECONDS,
+      notes: [note],
+    };
+  }
+  const decision = deps.decide(order, key.storeId);
+  if (decision.action !== "issue") {
+    return decision.action === "skip"
+      ? { status: "skipped", reason: decision.reason, notes: [note] }
+      : { status: "needs_attention", problems: decision.problems, notes: [note] };
+  }
+  const outcome = await issuer.replace(sale, salePlan(key, decision), decision, {
+    documentNumber: landed.document_number,
+    receiptId: Number(landed.id),
+    creditNote: noteRecord?.documentNumber ?? "(already credited)",
+    at: deps.now().toISOString(),
+  });
+  return { ...outcome, notes: [note] };
+}
+
+/** One credit note on `affected` (the receipt as the API holds it), under its own record and the same guard. */
+async function settleNote(
+  key: OrderKey,
+  affected: { documentNumber: string; grossTotal: string },
+  receipt: AceleralaReceipt,
+  note: WantedNote,
+  deps: IssueDeps,
+  issuer: Issuer,
+): Promise<NoteOutcome> {
+  const noteRecordKey = noteKey(key, note.noteId);
+  const records = await deps.store.notesOf(key);
+  const record = records.find((candidate) => candidate.document === noteRecordKey.document);
+  if (record && ISSUED_STATES.includes(record.state))
+    return { note: note.noteId, status: "already_issued", record };
+  const decision = deps.decideNote({
+    receipt,
+    receiptGrossTotal: affected.grossTotal,
+    storeId: key.storeId,
+    wanted: note,
+    alreadyCredited: creditedByOthers(records, noteRecordKey.document ?? "", affected.documentNumber),
+    now: deps.now(),
+  });
+  const claimed = new Set(
+    records
+      .filter((other) => other.document !== noteRecordKey.document && other.receiptId !== undefined)
+      .map((other) => String(other.receiptId)),
+  );
+  const outcome = await issuer.settle(record, {
+    key: noteRecordKey,
+    decision,
+    own: (receipts) => ownNotes(receipts, key.orderId, affected.documentNumber, note.motive, claimed),
+    differences: noteDifferences,
+    facts: (issue) => ({
+      ...saleFacts(issue),
+      noteMotive: note.motive,
+      affectedDocumentNumber: affected.documentNumber,
+      noteReason: note.reason,
+      ...("allocation" in decision && decision.allocation ? { allocation: decision.allocation } : {}),
+    }),
+    recordsCancellation: false,
+  });
+  if (outcome.status === "retry")
+    return {
+      note: note.noteId,
+      status: "waiting",
+      reason: outcome.reason,
+      delaySeconds: outcome.delaySeconds,
+    };
+  return { note: note.noteId, ...outcome } as NoteOutcome;
 }
 
 type Resolution =
@@ -429,6 +515,27 @@ class Issuer {
         return this.post(held, plan, decision, MAX_TAKEN_NUMBERS_PER_ATTEMPT);
       }
     }
+  }
+
+  /** `cpe reissue`'s last step: the record's landed receipt, undone by a credit note, is replaced by a new one. */
+  async replace(
+    record: ReceiptRecord,
+    plan: DocumentPlan,
+    decision: IssueDecision,
+    replaced: ReplacedNumber,
+  ): Promise<IssueOutcome> {
+    const now = this.deps.now();
+    const held = await this.deps.store.reserve({
+      key: plan.key,
+      expect: expectOf(record),
+      series: decision.series,
+      facts: plan.facts(decision),
+      now,
+      eventAt: this.eventAt,
+      replaced,
+      seedCounter: () => this.api.highestCorrelative(decision.series),
+    });
+    return this.post(held, plan, decision, MAX_TAKEN_NUMBERS_PER_ATTEMPT);
   }
 
   /** Looks up, by number and by order, whether a POST with the record's number (or any of ours) landed. */

@@ -28,14 +28,19 @@ export function isSaleReceipt(receipt: AceleralaReceipt): boolean {
 
 /**
  * The receipts that are this order's sale receipt as far as the record can tell: they name this order, are a
- * Factura or Boleta, and are not one the record already put behind it (a burnt number re-issued by resend).
+ * Factura or Boleta, and are not one the record already put behind it (a burnt number re-issued by resend, a
+ * receipt undone by a credit note and replaced by `cpe reissue`).
  */
 export function ownSaleReceipts(
   receipts: readonly AceleralaReceipt[],
   orderId: number,
-  record: Pick<ReceiptRecord, "burntNumbers"> | undefined,
+  record: Pick<ReceiptRecord, "burntNumbers" | "replacedNumbers"> | undefined,
 ): AceleralaReceipt[] {
-  const burnt = new Set((record?.burntNumbers ?? []).map((entry) => entry.documentNumber));
+  const burnt = new Set(
+    [...(record?.burntNumbers ?? []), ...(record?.replacedNumbers ?? [])].map(
+      (entry) => entry.documentNumber,
+    ),
+  );
   const seen = new Set<string>();
   return receipts.filter((receipt) => {
     const id = String(receipt.id);

@@ -1,6 +1,7 @@
+import type { AceleralaOrder } from "../../../lib/acelerala/schemas";
 import { maskDocumentNumber } from "../../../lib/observability/redact";
-import { listRow, stateLabel } from "../../../lib/ops/receipt-view";
-import { formatMoney, formatTable, peruDateTime, safeText } from "../../../lib/ops/text";
+import { dateTimeLabel, linkLabels, orderRow } from "../../../lib/ops/receipt-view";
+import { formatTable, safeText } from "../../../lib/ops/text";
 import type { ReceiptRecord, ReceiptState } from "../../../lib/store/receipt-record";
 import { type DemoOrderPlan, hasDiscounts, hasShipping } from "./plan";
 
@@ -107,16 +108,22 @@ export function formatDemoTable(observations: readonly OrderObservation[]): stri
   const headers = ["Pedido", "Fecha", "Tipo de documento", "Estado en API/SUNAT", "Total", "Enlaces"];
   const rows = observations.map((observation) => {
     const { order, record } = observation;
-    // The columns of `cpe receipts` come from its own row view; before the worker writes a record, the
-    // order's figures stand in.
-    const row = record ? listRow(record) : undefined;
+    // The columns of `cpe receipts` come from its own row view: the order as placed, and its record once the
+    // worker wrote one.
+    const row = orderRow({
+      storeId: order.storeId,
+      orderId: order.orderId,
+      order: order.body as unknown as AceleralaOrder,
+      ...(record ? { record } : {}),
+    });
     return [
       `#${order.orderId}`,
-      row ? peruDateTime(row.createdAt) : "-",
-      row?.document ?? "-",
-      row?.status ?? stateLabel(undefined),
-      record?.grossTotal && row ? row.total : formatMoney(order.body.currency_code, order.body.total),
-      row ? Object.keys(row.links).join(" ").toUpperCase() || "-" : "-",
+      // When the worker recorded it (the planned body's own dates are the factory's, not Acelérala's).
+      record ? dateTimeLabel(record.createdAt) : "-",
+      row.document,
+      row.stateLabel,
+      row.totalLabel,
+      linkLabels(row.links),
       order.description,
       detailOf(record),
       VERDICT_MARKS[verdictOf(observation).status],

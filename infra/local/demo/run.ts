@@ -15,6 +15,7 @@ import {
   seconds,
 } from "./report";
 import { attachedTarget, DEMO_STORE_ID, type DemoTarget, ownStackTarget } from "./target";
+import { formatNotesTable, type UndoPlan, undoProblems, undoSomeSales, waitForNotes } from "./undo";
 
 /**
  * `npm run demo`: places N varied orders in the simulator, watches their receipt records until every one is
@@ -38,6 +39,8 @@ export interface DemoOptions {
   pollIntervalMs?: number;
   /** Aborting (Ctrl-C) stops the watch and the stack. */
   signal?: AbortSignal;
+  /** Undo a few accepted sales afterwards (cancel, refund) and check their credit notes; default true. */
+  undo?: boolean;
 }
 
 export interface DemoIo extends CliIo {
@@ -52,6 +55,8 @@ export const EXIT_INTERRUPTED = 130;
 export interface DemoResult {
   exitCode: number;
   observations: OrderObservation[];
+  /** The sales undone after every order was final, with their credit notes. */
+  undo?: UndoPlan[];
   timedOut: boolean;
   interrupted: boolean;
   timings?: DemoTimings;
@@ -74,7 +79,7 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
       say(`[demo] attaching to the local stack of ${options.attachEnvFile}`);
       target = await attachedTarget(options.attachEnvFile, io);
     } else {
-      say("[demo] starting a local stack (DynamoDB Local, fauxqs, simulator, the three handlers)…");
+      say("[demo] starting a local stack (DynamoDB Local, fauxqs, simulator, the four functions)…");
       target = await ownStackTarget(options.stack);
     }
     const stackStartMs = Date.now() - started;
@@ -122,8 +127,34 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRes
     say(formatDemoTable(observations));
     say("");
     say(formatSummary(observations, timings, timedOut));
-    const passed = !timedOut && demoPassed(observations);
-    return { exitCode: passed ? EXIT_OK : EXIT_FAILED, observations, timedOut, interrupted: false, timings };
+    let passed = !timedOut && demoPassed(observations);
+
+    // Act two: the merchant undoes a few accepted sales; each gets its credit notes.
+    let undo: UndoPlan[] = [];
+    if (passed && options.undo !== false && !interrupted()) {
+      undo = await undoSomeSales(target, observations);
+      say(
+        `\n[demo] undoing ${undo.length} sales (cancellations and refunds): waiting for their credit notes…`,
+      );
+      const notesFinal = await waitForNotes(target, undo, Date.now() + options.timeoutSeconds * 1000);
+      say(formatNotesTable(undo));
+      const wrong = undo.flatMap((plan) =>
+        undoProblems(plan).map((problem) => `  #${plan.orderId}: ${problem}`),
+      );
+      if (!notesFinal) say("TIMED OUT waiting for credit notes.");
+      if (wrong.length > 0) say(`WRONG credit notes:\n${wrong.join("\n")}`);
+      else if (notesFinal)
+        say("OK: every cancellation and refund got its credit note, never crediting more than the receipt.");
+      passed = notesFinal && wrong.length === 0;
+    }
+    return {
+      exitCode: passed ? EXIT_OK : EXIT_FAILED,
+      observations,
+      undo,
+      timedOut,
+      interrupted: false,
+      timings,
+    };
   } catch (error) {
     if (interrupted())
       return { exitCode: EXIT_INTERRUPTED, observations, timedOut: false, interrupted: true };

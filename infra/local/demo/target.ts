@@ -19,6 +19,10 @@ export interface DemoTarget {
   placeOrder(body: FactoryOrder): Promise<number>;
   /** Receipts Acelérala holds for the order. */
   countReceipts(orderId: number): Promise<number>;
+  /** The merchant cancels the order (POST /v1/orders/{id}/cancel). */
+  cancelOrder(orderId: number): Promise<void>;
+  /** The merchant refunds part of the order (POST /v1/transactions, type refund). */
+  refundOrder(orderId: number, amount: string): Promise<void>;
   /** Sets SUNAT's observation rate for the run; the returned function puts the previous one back. */
   setObservationRate(rate: number): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -52,6 +56,12 @@ export async function ownStackTarget(overrides: LocalStackOptions = {}): Promise
     placeOrder: async (body) => Number(simulator.createOrder(body, DEMO_STORE_ID).id),
     countReceipts: async (orderId) =>
       simulator.listReceipts({ order_id: String(orderId), limit: "100" }, DEMO_STORE_ID).data.length,
+    cancelOrder: async (orderId) => {
+      simulator.cancelOrder(orderId, DEMO_STORE_ID);
+    },
+    refundOrder: async (orderId, amount) => {
+      simulator.refund(orderId, amount, {}, DEMO_STORE_ID);
+    },
     setObservationRate: async (rate) => {
       const previous = simulator.getSunatPolicy().observationRate;
       simulator.setSunatPolicy({ observationRate: rate });
@@ -124,6 +134,25 @@ export async function attachedTarget(envFile: string, io: CliIo): Promise<DemoTa
     },
     countReceipts: async (orderId) =>
       (await client.listReceipts({ order_id: orderId }, { limit: 100 })).data.length,
+    // The merchant's actions are Acelérala's routes (the product only reads orders): the client's token is reused.
+    cancelOrder: async (orderId) => {
+      await call("POST", `/v1/orders/${orderId}/cancel`, undefined, await client.accessToken());
+    },
+    refundOrder: async (orderId, amount) => {
+      const order = (await client.getOrder(orderId)) as { currency_code?: unknown };
+      await call(
+        "POST",
+        "/v1/transactions",
+        {
+          order_id: orderId,
+          type: "refund",
+          amount,
+          currency_code: order.currency_code ?? "PEN",
+          method: "card",
+        },
+        await client.accessToken(),
+      );
+    },
     setObservationRate: async (rate) => {
       const policy = (await call("GET", "/_sim/sunat")) as { observationRate?: number };
       const previous = policy.observationRate ?? 0;

@@ -1,8 +1,8 @@
 import type { AceleralaClient } from "../../acelerala/client";
-import { OptionError, parseId } from "../../ops/args";
+import { OptionError, parseDateOption, parseEndDateOption, parseId } from "../../ops/args";
 import { type BackfillSummary, formatBackfillSummary, progressBar, runBackfill } from "../../ops/backfill";
 import { peruDateTime } from "../../ops/text";
-import { type CliCommand, EXIT_ERROR, EXIT_OK, parseCommandArgs, parseDateOption } from "../command";
+import { type CliCommand, EXIT_CODES_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs } from "../command";
 import type { CliIo } from "../io";
 import {
   createTargetReceiptStore,
@@ -14,29 +14,27 @@ import {
   targetEnqueue,
 } from "../target";
 
-const USAGE = `Usage: cpe backfill --store ID --placed-from DATE [--placed-to DATE] [--dry-run] [--json] [--aws | --local-env FILE]
+const USAGE = `Uso: cpe backfill --store ID --placed-from FECHA [--placed-to FECHA] [--dry-run] [--json] [--aws | --local-env FILE]
 
-The bulk flow: lists the store's paid orders placed in the range (GET /v1/orders, sorted by placed), leaves out
-those that already have their receipt (a SUBMITTED, ACCEPTED, REJECTED or STALE record) or need a person
-(NEEDS_ATTENTION: fix the order, then cpe resend), and enqueues the rest on the order-events queue, as the
-receiver's event reference: the worker issues them exactly as it would after a webhook, under the same guard.
+El flujo masivo: lista los pedidos pagados de la tienda confirmados en el rango (GET /v1/orders, por placed), deja
+fuera los que ya tienen su comprobante (REGISTRADO, ACEPTADO, RECHAZADO o VENCIDO) o necesitan una persona
+(ATENCIÓN: corrija el pedido y luego cpe resend) y encola el resto en la cola de eventos, como la referencia que
+encola el receptor: el worker los emite igual que tras un webhook, con la misma guarda.
 
-  --store ID           the store (required)
-  --placed-from DATE   from this date (2026-11-21 = midnight in Peru) or date-time with offset (required)
-  --placed-to DATE     up to this date, inclusive for a plain date (the whole day in Peru); exclusive for a
-                       date-time; default: no end
-  --dry-run            list and count; enqueue nothing
-  --json               the summary as JSON on stdout
+  --store ID             la tienda (obligatorio)
+  --placed-from FECHA    desde esta fecha (2026-11-21 = medianoche en Perú) o fecha y hora con zona (obligatorio)
+  --placed-to FECHA      hasta esta fecha, inclusive si es una fecha (el día entero en Perú), exclusiva si es una
+                         hora; por defecto sin fin
+  --dry-run              lista y cuenta (wouldEnqueue); no encola nada
+  --json                 el resumen en JSON por stdout (claves en inglés)
 ${TARGET_USAGE}
-                       With --aws, ACELERALA_API_URL and ACELERALA_CREDENTIALS_ARN come from the environment.
+                         Con --aws, ACELERALA_API_URL y ACELERALA_CREDENTIALS_ARN vienen del entorno.
 
-Each order's event id is bf_<store>_<order>_<UTC day>: running the same backfill twice within 5 minutes
-enqueues each order once (SQS deduplication); later the worker's guard ignores orders already issued.
-Progress goes to stderr; the summary to stdout. Exit codes: 0 done; 1 usage error, unreachable target, API
-error, or any order that could not be enqueued.`;
+El id de evento de cada pedido es bf_<tienda>_<pedido>_<día UTC>: repetir el mismo backfill antes de 5 minutos
+encola cada pedido una vez (deduplicación de SQS); después, la guarda del worker ignora los ya emitidos. El progreso
+va a stderr; el resumen, a stdout. ${EXIT_CODES_USAGE} El 1 incluye cualquier pedido que no se pudo encolar.`;
 
 const COMMAND = { name: "cpe backfill", usage: USAGE };
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface BackfillValues {
   store?: string;
@@ -56,8 +54,8 @@ export interface BackfillRequest {
 
 /** Validates the options of `cpe backfill`; throws OptionError naming the option and the rule. */
 export function parseBackfillOptions(values: BackfillValues): BackfillRequest {
-  if (values.store === undefined) throw new OptionError("--store ID is required");
-  if (values["placed-from"] === undefined) throw new OptionError("--placed-from DATE is required");
+  if (values.store === undefined) throw new OptionError("falta --store ID");
+  if (values["placed-from"] === undefined) throw new OptionError("falta --placed-from FECHA");
   const request: BackfillRequest = {
     storeId: parseId("--store", values.store),
     placedFrom: parseDateOption("--placed-from", values["placed-from"]),
@@ -66,11 +64,12 @@ export function parseBackfillOptions(values: BackfillValues): BackfillRequest {
   };
   const to = values["placed-to"];
   if (to !== undefined) {
-    const start = parseDateOption("--placed-to", to);
     // A plain date names a whole day in Peru: the range ends where the next day starts.
-    request.placedTo = /^\s*\d{4}-\d{2}-\d{2}\s*$/.test(to) ? new Date(start.getTime() + DAY_MS) : start;
+    request.placedTo = parseEndDateOption("--placed-to", to);
     if (request.placedTo.getTime() <= request.placedFrom.getTime())
-      throw new OptionError(`--placed-to (${to}) must be after --placed-from (${values["placed-from"]})`);
+      throw new OptionError(
+        `--placed-to (${to}) debe ser posterior a --placed-from (${values["placed-from"]})`,
+      );
   }
   return request;
 }
@@ -90,11 +89,11 @@ async function execute(request: BackfillRequest, target: Target, api: AceleralaC
           const now = Date.now();
           if (now - lastProgressAt < 1000 && fraction < 1) return;
           lastProgressAt = now;
-          const at = lastPlaced ? ` up to ${peruDateTime(lastPlaced)}` : "";
+          const at = lastPlaced ? ` hasta ${peruDateTime(lastPlaced)}` : "";
           io.stderr(
-            `${progressBar(fraction)} ${counts.found} found${at}: ${counts.alreadyIssued} already issued, ` +
-              `${counts.enqueued} ${request.dryRun ? "to enqueue" : "enqueued"}, ${counts.skipped} skipped` +
-              `${counts.failed ? `, ${counts.failed} failed` : ""}\n`,
+            `${progressBar(fraction)} ${counts.found} encontrados${at}: ${counts.alreadyIssued} ya emitidos, ` +
+              `${request.dryRun ? `${counts.wouldEnqueue} se encolarían` : `${counts.enqueued} encolados`}, ${counts.skipped} omitidos` +
+              `${counts.failed ? `, ${counts.failed} fallaron` : ""}\n`,
           );
         },
       },
@@ -106,7 +105,7 @@ async function execute(request: BackfillRequest, target: Target, api: AceleralaC
       },
     );
     io.stdout(request.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatBackfillSummary(summary)}\n`);
-    return summary.failed > 0 ? EXIT_ERROR : EXIT_OK;
+    return summary.failed > 0 ? EXIT_FAILURE : EXIT_OK;
   } finally {
     receipts.destroy();
     queue.destroy();
@@ -137,7 +136,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const backfillCommand: CliCommand = {
   name: "backfill",
-  summary: "enqueue a store's paid orders of a date range that have no receipt yet (the bulk flow)",
+  summary: "encola los pedidos pagados de un rango de fechas que aún no tienen comprobante (flujo masivo)",
   usage: USAGE,
   run,
 };

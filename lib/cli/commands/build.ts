@@ -1,28 +1,30 @@
+import { OptionError, parseCalendarDate, parsePositiveInteger } from "../../ops/args";
 import { type BuildReceiptOptions, buildReceipt } from "../../receipt";
 import {
   type CliCommand,
   commandError,
+  EXIT_CODES_USAGE,
+  EXIT_NEEDS_PERSON,
   EXIT_OK,
-  EXIT_RULE_BROKEN,
   parseCommandArgs,
-  usageError,
 } from "../command";
 import { type CliIo, InputFileError, readJsonFile } from "../io";
 import { loadStoreConfigs, selectStore } from "../store-file";
 
-const USAGE = `Usage: cpe build --order FILE [--store FILE] [--issue-date YYYY-MM-DD] [--correlative N]
+const USAGE = `Uso: cpe build --order FILE [--store FILE] [--issue-date AAAA-MM-DD] [--correlative N]
 
-Builds the receipt for an Acelérala order and prints it as JSON on stdout: the body the worker POSTs to
-/v1/receipts, with every computed total. FILE may hold the order itself or a webhook envelope
-({ "data": { "object": <order> } }).
+Construye el comprobante de un pedido de Acelérala y lo imprime en JSON por stdout: el cuerpo que el worker envía
+a POST /v1/receipts, con todos sus totales. FILE puede tener el pedido o un webhook
+({ "data": { "object": <pedido> } }).
 
-  --order FILE         the order (JSON)
-  --store FILE         stores file (an array of store configurations); default: $STORES_CONFIG_PATH or
-                       config/stores.json; the store is the one matching the order's store_id, else the first
-  --issue-date DATE    issue date; default: the order's placed (else created) date in Peru time
-  --correlative N      the number reserved for the receipt; default: none (the API assigns it)
+  --order FILE         el pedido (JSON)
+  --store FILE         archivo de tiendas (un arreglo de configuraciones); por defecto $STORES_CONFIG_PATH o
+                       config/stores.json; la tienda es la del store_id del pedido, si no la primera
+  --issue-date FECHA   fecha de emisión (AAAA-MM-DD, un día del calendario); por defecto la fecha del pedido
+                       (placed, si no created) en Perú
+  --correlative N      el número reservado para el comprobante; por defecto ninguno (lo asigna la API)
 
-Exit codes: 0 receipt printed; 2 the order breaks a rule (each problem on stderr); 1 usage or input error.`;
+${EXIT_CODES_USAGE} Aquí: 3 el pedido incumple reglas (cada problema en stderr); 1 archivo ilegible.`;
 
 /** The order inside a webhook envelope, or the value itself. */
 function unwrapOrder(value: unknown): unknown {
@@ -36,6 +38,21 @@ function unwrapOrder(value: unknown): unknown {
 
 const COMMAND = { name: "cpe build", usage: USAGE };
 
+/** The receipt options of `cpe build`, each value checked before anything is read. */
+function buildOptions(values: {
+  order?: string;
+  "issue-date"?: string;
+  correlative?: string;
+}): BuildReceiptOptions {
+  if (!values.order) throw new OptionError("falta --order FILE");
+  const options: BuildReceiptOptions = {};
+  if (values["issue-date"] !== undefined)
+    options.issueDate = parseCalendarDate("--issue-date", values["issue-date"]);
+  if (values.correlative !== undefined)
+    options.correlative = parsePositiveInteger("--correlative", values.correlative, 99_999_999);
+  return options;
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(argv, io, {
     ...COMMAND,
@@ -45,20 +62,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       "issue-date": { type: "string" },
       correlative: { type: "string" },
     },
+    validate: ({ values }) => buildOptions(values),
   });
   if (typeof parsed === "number") return parsed;
-  const { values } = parsed;
-  if (!values.order) return usageError(COMMAND, io, "--order FILE is required");
-  const options: BuildReceiptOptions = {};
-  if (values["issue-date"] !== undefined) options.issueDate = values["issue-date"];
-  if (values.correlative !== undefined) {
-    if (!/^\d+$/.test(values.correlative))
-      return commandError(COMMAND, io, "--correlative must be a positive integer");
-    options.correlative = Number(values.correlative);
-  }
+  const { values, validated: options } = parsed;
 
   try {
-    const order = unwrapOrder(await readJsonFile(values.order, io));
+    const order = unwrapOrder(await readJsonFile(values.order ?? "", io));
     const stores = await loadStoreConfigs(values.store, io);
     const orderStoreId =
       typeof order === "object" && order !== null ? (order as { store_id?: unknown }).store_id : undefined;
@@ -67,7 +77,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (!result.ok) {
       for (const problem of result.problems)
         io.stderr(`${problem.field} [${problem.rule}]: ${problem.message}\n`);
-      return EXIT_RULE_BROKEN;
+      return EXIT_NEEDS_PERSON;
     }
     io.stdout(`${JSON.stringify(result.receipt, null, 2)}\n`);
     return EXIT_OK;
@@ -79,7 +89,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const buildCommand: CliCommand = {
   name: "build",
-  summary: "build the receipt of an order and print it as JSON (the body of POST /v1/receipts)",
+  summary: "construye el comprobante de un pedido y lo imprime en JSON (el cuerpo de POST /v1/receipts)",
   usage: USAGE,
   run,
 };

@@ -1,4 +1,4 @@
-import { OptionError, parsePositiveInteger, parsePositiveRate } from "../../ops/args";
+import { OptionError, parseOrderId, parsePositiveInteger, parsePositiveRate } from "../../ops/args";
 import {
   joinReceiptRecords,
   peekDlq,
@@ -8,8 +8,8 @@ import {
   startNativeReplay,
 } from "../../ops/dlq";
 import { type DlqEntry, formatDlqTable, sentRange } from "../../ops/dlq-message";
-import { safeText } from "../../ops/text";
-import { type CliCommand, EXIT_ERROR, EXIT_OK, parseCommandArgs } from "../command";
+import { peruDateTime, safeText } from "../../ops/text";
+import { type CliCommand, EXIT_CODES_USAGE, EXIT_FAILURE, EXIT_OK, parseCommandArgs } from "../command";
 import type { CliIo } from "../io";
 import {
   createTargetReceiptStore,
@@ -20,28 +20,29 @@ import {
   type Target,
 } from "../target";
 
-const USAGE = `Usage: cpe dlq peek [--max N] [--json] [--aws | --local-env FILE]
-       cpe dlq replay [--max N] [--order ID] [--dry-run] [--rate N] [--json] [--aws [--native] | --local-env FILE]
+const USAGE = `Uso: cpe dlq peek [--max N] [--json] [--aws | --local-env FILE]
+     cpe dlq replay [--max N] [--order ID] [--dry-run] [--rate N] [--json] [--aws [--native] | --local-env FILE]
 
-peek     lists what is in the order-events dead-letter queue without consuming it: order, store, event type,
-         receive count, when it was sent and first received, and the receipt's state and last error (from
-         DynamoDB). Messages are held for at most 30 s and made visible again at once; each look adds one to
-         their receive count. A later event of an order shows up once the earlier one is replayed (FIFO).
-replay   moves messages back to the main queue (same body, attributes and group; a new deduplication id
-         derived from the DLQ message id), deleting each from the DLQ only after the send succeeded.
-         Replays never give an order a second receipt: the worker's DynamoDB guard sees to that.
+peek     lo que hay en la cola de errores (DLQ) de los eventos de pedidos, sin consumirlo: pedido, tienda, evento,
+         recepciones, cuándo se envió y se recibió por primera vez, y el comprobante del pedido y su último error
+         (de DynamoDB; también de pedidos sin registro): por qué falló. Los mensajes se retienen como mucho 30 s
+         y vuelven a verse al instante; cada vistazo suma una recepción. Un evento posterior de un pedido se ve
+         cuando se reenvía el anterior (FIFO).
+replay   devuelve los mensajes a la cola principal (mismo cuerpo, atributos y grupo; un id de deduplicación nuevo
+         derivado del id del mensaje) y borra cada uno de la DLQ solo después de enviarlo. Un reenvío nunca da a un
+         pedido un segundo comprobante: la guarda del worker en DynamoDB lo impide. Simule primero (--dry-run).
 
-  --max N          peek: at most N messages (default 10); replay: at most N messages (default: all)
-  --order ID       replay only this order's messages; the others are left in the DLQ, visible again at once
-  --dry-run        list what would move; move nothing
-  --rate N         at most N messages per second (e.g. 5, or 0.5 for one every two seconds)
-  --native         with --aws: SQS's own redrive (StartMessageMoveTask) of the whole DLQ; prints the task
-                   handle (follow it in the SQS console or with \`aws sqs list-message-move-tasks\`)
-  --json           machine-readable output on stdout
+  --max N          peek: como máximo N mensajes (por defecto 10); replay: como máximo N (por defecto todos)
+  --order ID       replay solo de los mensajes de ese pedido (32204 o #32204); los demás quedan visibles al instante
+  --dry-run        lista lo que se movería; no mueve nada
+  --rate N         como máximo N mensajes por segundo (p. ej. 5, o 0.5 para uno cada dos segundos)
+  --native         con --aws: el redrive propio de SQS (StartMessageMoveTask) de toda la DLQ; imprime el
+                   identificador de la tarea (sígala en la consola de SQS o con \`aws sqs list-message-move-tasks\`)
+  --json           salida en JSON por stdout (claves en inglés)
 ${TARGET_USAGE}
 
-Progress goes to stderr; the table or summary to stdout. Exit codes: 0 done; 1 usage error, unreachable
-target, or (replay) any message that failed to move.`;
+El progreso va a stderr; la tabla o el resumen, a stdout. ${EXIT_CODES_USAGE} El 1 incluye (replay)
+cualquier mensaje que no se pudo mover.`;
 
 const NAME = "cpe dlq";
 
@@ -72,14 +73,16 @@ export function parseDlqOptions(positionals: readonly string[], values: DlqValue
   const [action, ...extra] = positionals;
   if (action !== "peek" && action !== "replay")
     throw new OptionError(
-      action === undefined ? "say peek or replay" : `unknown action "${action}": say peek or replay`,
+      action === undefined
+        ? "indique peek o replay"
+        : `acción desconocida "${action}": indique peek o replay`,
     );
-  if (extra.length > 0) throw new OptionError(`unexpected argument "${extra[0]}"`);
+  if (extra.length > 0) throw new OptionError(`argumento inesperado "${extra[0]}"`);
   const json = values.json ?? false;
   if (action === "peek") {
     for (const option of ["order", "dry-run", "rate", "native"] as const)
       if (values[option] !== undefined)
-        throw new OptionError(`--${option} is an option of replay, not of peek`);
+        throw new OptionError(`--${option} es una opción de replay, no de peek`);
     return { action, max: values.max === undefined ? 10 : parsePositiveInteger("--max", values.max), json };
   }
   const parsed: DlqAction = {
@@ -89,27 +92,21 @@ export function parseDlqOptions(positionals: readonly string[], values: DlqValue
     json,
   };
   if (values.max !== undefined) parsed.max = parsePositiveInteger("--max", values.max);
-  if (values.order !== undefined) {
-    if (!/^\S+$/.test(values.order))
-      throw new OptionError(`--order must be an order id; got "${values.order}"`);
-    parsed.orderId = values.order;
-  }
+  if (values.order !== undefined) parsed.orderId = String(parseOrderId("--order", values.order));
   if (values.rate !== undefined) parsed.ratePerSecond = parsePositiveRate("--rate", values.rate);
   if (parsed.native) {
     if (!values.aws)
       throw new OptionError(
-        "--native needs --aws: it is SQS's own redrive, which the local emulator does not run",
+        "--native necesita --aws: es el redrive propio de SQS, que el emulador local no ejecuta",
       );
     if (parsed.orderId !== undefined)
-      throw new OptionError(
-        "--native cannot take --order: SQS's move task moves the whole DLQ, it has no filter",
-      );
+      throw new OptionError("--native no admite --order: la tarea de SQS mueve toda la DLQ, no tiene filtro");
     if (parsed.dryRun)
       throw new OptionError(
-        "--native cannot take --dry-run: SQS's move task starts moving at once, it has no trial run",
+        "--native no admite --dry-run: la tarea de SQS empieza a mover al instante, no tiene simulación",
       );
     if (parsed.max !== undefined)
-      throw new OptionError("--native cannot take --max: SQS's move task moves every message in the DLQ");
+      throw new OptionError("--native no admite --max: la tarea de SQS mueve todos los mensajes de la DLQ");
   }
   return parsed;
 }
@@ -118,8 +115,21 @@ function entryLabel(entry: DlqEntry): string {
   return `${entry.storeId ?? "?"}/${entry.orderId ?? "?"} ${entry.eventType ?? "?"} (${entry.messageId})`;
 }
 
-function scrubbedEntry(entry: DlqEntry): DlqEntry {
-  return entry.lastError === undefined ? entry : { ...entry, lastError: safeText(entry.lastError) };
+/** A DLQ message as JSON: every key present (null for no value), free text scrubbed. */
+function entryJson(entry: DlqEntry) {
+  return {
+    messageId: entry.messageId,
+    storeId: entry.storeId ?? null,
+    orderId: entry.orderId ?? null,
+    eventType: entry.eventType ?? null,
+    webhookId: entry.webhookId ?? null,
+    groupId: entry.groupId ?? null,
+    receiveCount: entry.receiveCount ?? null,
+    sentAt: entry.sentAt ?? null,
+    firstReceivedAt: entry.firstReceivedAt ?? null,
+    receiptState: entry.receiptState ?? null,
+    lastError: entry.lastError === undefined ? null : safeText(entry.lastError),
+  };
 }
 
 async function peek(target: Target, max: number, json: boolean, io: CliIo): Promise<number> {
@@ -130,36 +140,36 @@ async function peek(target: Target, max: number, json: boolean, io: CliIo): Prom
     const result = await peekDlq(sqs, dlqUrl, { max });
     const joined = await joinReceiptRecords(result.entries, (key) => receipts.store.summary(key));
     if (joined.lookupError)
-      io.stderr(`${NAME} peek: could not read receipt records: ${joined.lookupError}\n`);
+      io.stderr(`${NAME} peek: no se pudieron leer los registros de comprobantes: ${joined.lookupError}\n`);
     if (result.notReleased > 0)
       io.stderr(
-        `${NAME} peek: ${result.notReleased} messages stay invisible until their 30 s hold expires\n`,
+        `${NAME} peek: ${result.notReleased} mensajes siguen invisibles hasta que venza su retención de 30 s\n`,
       );
     const { first, last } = sentRange(joined.entries);
     if (json) {
       const output = {
         dlqUrl,
-        approximateVisible: result.depth.visible,
-        approximateInFlight: result.depth.inFlight,
+        approximateVisible: result.depth.visible ?? null,
+        approximateInFlight: result.depth.inFlight ?? null,
         shown: joined.entries.length,
-        firstSentAt: first,
-        lastSentAt: last,
-        messages: joined.entries.map(scrubbedEntry),
+        firstSentAt: first ?? null,
+        lastSentAt: last ?? null,
+        messages: joined.entries.map(entryJson),
       };
       io.stdout(`${JSON.stringify(output, null, 2)}\n`);
       return EXIT_OK;
     }
     if (joined.entries.length === 0) {
-      io.stdout("The DLQ is empty.\n");
+      io.stdout("La cola de errores (DLQ) está vacía.\n");
       return EXIT_OK;
     }
     io.stdout(`${formatDlqTable(joined.entries)}\n`);
     const depth =
       result.depth.visible === undefined
         ? ""
-        : ` of about ${result.depth.visible + (result.depth.inFlight ?? 0)} in the DLQ`;
+        : ` de unos ${result.depth.visible + (result.depth.inFlight ?? 0)} en la DLQ`;
     io.stdout(
-      `\n${joined.entries.length} messages shown${depth}; sent from ${first ?? "?"} to ${last ?? "?"}\n`,
+      `\n${joined.entries.length} mensajes mostrados${depth}; enviados del ${peruDateTime(first)} al ${peruDateTime(last)} (hora de Perú)\n`,
     );
     return EXIT_OK;
   } finally {
@@ -169,15 +179,15 @@ async function peek(target: Target, max: number, json: boolean, io: CliIo): Prom
 }
 
 function describeOutcome(outcome: ReplayOutcome): string {
-  const verb = { moved: "moved", "would-move": "would move", skipped: "skipped", failed: "FAILED" }[
+  const verb = { moved: "movido", "would-move": "se movería", skipped: "omitido", failed: "FALLÓ" }[
     outcome.kind
   ];
   return `${verb} ${entryLabel(outcome.entry)}${outcome.error ? `: ${safeText(outcome.error)}` : ""}`;
 }
 
 function progressLine(counts: ReplayCounts, dryRun: boolean): string {
-  const first = dryRun ? `${counts.wouldMove} would move` : `${counts.moved} moved`;
-  return `${NAME} replay: ${first}, ${counts.skipped} skipped, ${counts.failed} failed`;
+  const first = dryRun ? `${counts.wouldMove} se moverían` : `${counts.moved} movidos`;
+  return `${NAME} replay: ${first}, ${counts.skipped} omitidos, ${counts.failed} fallaron`;
 }
 
 async function replay(target: Target, options: Extract<DlqAction, { action: "replay" }>, io: CliIo) {
@@ -190,7 +200,7 @@ async function replay(target: Target, options: Extract<DlqAction, { action: "rep
       if (options.json) io.stdout(`${JSON.stringify(task, null, 2)}\n`);
       else
         io.stdout(
-          `Started SQS message move task from ${task.sourceArn} to ${task.destinationArn}\nTask handle: ${task.taskHandle}\n`,
+          `Tarea de movimiento de SQS iniciada de ${task.sourceArn} a ${task.destinationArn}\nIdentificador: ${task.taskHandle}\n`,
         );
       return EXIT_OK;
     }
@@ -208,20 +218,25 @@ async function replay(target: Target, options: Extract<DlqAction, { action: "rep
         if (last.kind === "failed") io.stderr(`${NAME} replay: ${describeOutcome(last)}\n`);
         if (now - lastProgressAt >= 1000) {
           lastProgressAt = now;
-          io.stderr(`${progressLine(counts, options.dryRun)} (last: ${entryLabel(last.entry)})\n`);
+          io.stderr(`${progressLine(counts, options.dryRun)} (último: ${entryLabel(last.entry)})\n`);
         }
       },
     });
     if (result.notReleased > 0)
       io.stderr(
-        `${NAME} replay: ${result.notReleased} messages stay invisible until their hold expires (5 min)\n`,
+        `${NAME} replay: ${result.notReleased} mensajes siguen invisibles hasta que venza su retención (5 min)\n`,
       );
     if (options.json) {
       const { outcomes, ...counts } = result;
       const output = {
         dryRun: options.dryRun,
         ...counts,
-        messages: outcomes.map((outcome) => ({ ...outcome, entry: scrubbedEntry(outcome.entry) })),
+        messages: outcomes.map((outcome) => ({
+          kind: outcome.kind,
+          newMessageId: outcome.newMessageId ?? null,
+          error: outcome.error === undefined ? null : safeText(outcome.error),
+          entry: entryJson(outcome.entry),
+        })),
       };
       io.stdout(`${JSON.stringify(output, null, 2)}\n`);
     } else {
@@ -232,11 +247,11 @@ async function replay(target: Target, options: Extract<DlqAction, { action: "rep
       );
       for (const outcome of listed) io.stdout(`${describeOutcome(outcome)}\n`);
       const summary = options.dryRun
-        ? `dry run: ${result.wouldMove} would move, ${result.skipped} skipped, ${result.failed} failed; nothing moved`
-        : `moved ${result.moved}, skipped ${result.skipped}, failed ${result.failed}`;
+        ? `simulación: ${result.wouldMove} se moverían, ${result.skipped} omitidos, ${result.failed} fallaron; no se movió nada`
+        : `movidos ${result.moved}, omitidos ${result.skipped}, fallaron ${result.failed}`;
       io.stdout(`${summary}\n`);
     }
-    return result.failed > 0 ? EXIT_ERROR : EXIT_OK;
+    return result.failed > 0 ? EXIT_FAILURE : EXIT_OK;
   } finally {
     sqs.destroy();
   }
@@ -269,7 +284,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const dlqCommand: CliCommand = {
   name: "dlq",
-  summary: "look at (peek) or move back (replay) the order events in the dead-letter queue",
+  summary:
+    "la cola de errores (DLQ): qué hay y por qué (peek), o devolverlo a la cola (replay, simule primero)",
   usage: USAGE,
   run,
 };

@@ -1,44 +1,70 @@
-import { parseId, parsePositiveInteger, parseReceiptState, parseSince } from "../../ops/args";
-import { compareNewestFirst, formatReceiptList, listRow } from "../../ops/receipt-view";
-import type { ReceiptRecord, ReceiptState } from "../../store/receipt-record";
-import { type CliCommand, EXIT_OK, parseCommandArgs } from "../command";
+import {
+  parseDateOption,
+  parseEndDateOption,
+  parseOrderId,
+  parsePositiveInteger,
+  parseStateFilter,
+  type StateFilter,
+} from "../../ops/args";
+import { listOrderRows, orderRowById } from "../../ops/order-list";
+import { formatOrderList, type OrderRowView } from "../../ops/receipt-view";
+import { type CliCommand, EXIT_CODES_USAGE, EXIT_OK, parseCommandArgs } from "../command";
 import type { CliIo } from "../io";
-import { createTargetReceiptStore, operateOnTarget, TARGET_OPTIONS, TARGET_USAGE } from "../target";
+import { storeIdOption } from "../store-file";
+import {
+  createTargetReceiptStore,
+  operateOnTarget,
+  TARGET_OPTIONS,
+  TARGET_USAGE,
+  targetAcelerala,
+} from "../target";
 
 const DEFAULT_LIMIT = 50;
 
-const USAGE = `Usage: cpe receipts [--state S] [--since DATE] [--store ID] [--limit N] [--json] [--aws | --local-env FILE]
+const USAGE = `Uso: cpe receipts [--state S] [--since FECHA] [--until FECHA] [--order ID] [--store ID] [--limit N]
+                    [--before ID] [--json] [--aws | --local-env FILE]
 
-Lists receipt records, newest first, like the store plugin's order list: Pedido, Fecha (Peru time), Tipo de
-documento ("Factura F001-66", "Boleta" before a number), Estado en API/SUNAT (ACEPTADO, RECHAZADO, REGISTRADO =
-sent and waiting for SUNAT, ATENCIÓN = needs attention, VENCIDO = no CDR in time, RESERVADO = number reserved,
-not yet confirmed), Total, and the XML/PDF/CDR links.
+Los pedidos de la tienda, del más nuevo al más antiguo, como la lista del plugin de la tienda: todos, también los
+que no tienen comprobante (N/A). Columnas: Pedido, Fecha (Perú), Cliente, Ciudad (del envío), Estado (del pedido),
+Tipo de documento ("Factura F001-66"; sin comprobante, el que pide el pedido), API/SUNAT (ACEPTADO, REGISTRADO =
+enviado y a la espera de SUNAT, RECHAZADO, ATENCIÓN = requiere revisión, VENCIDO = sin CDR a tiempo, RESERVADO =
+número reservado sin confirmar, CANCELADO, N/A = nunca enviado), Total (del comprobante, o del pedido) y Enlaces
+(XML PDF CDR; en una terminal, enlaces que se abren con clic). Cada nota de crédito va en una línea bajo su pedido.
+Cabe en 120 columnas: el cliente y la ciudad se acortan con "…".
 
-  --state S            only records in state S: RESERVED, SUBMITTED, ACCEPTED, REJECTED, NEEDS_ATTENTION, STALE
-  --since DATE         only records created from DATE on: 2026-11-21 (from midnight in Peru) or an ISO
-                       date-time with offset (2026-11-21T10:00:00Z)
-  --store ID           only this store's records (default: every store)
-  --limit N            at most N rows (default ${DEFAULT_LIMIT})
-  --json               the rows as a JSON array
+  --state S            solo los pedidos en ese estado, en español (ACEPTADO, ATENCIÓN, N/A, …) o en inglés
+                       (ACCEPTED, NEEDS_ATTENTION, …)
+  --since FECHA        pedidos creados desde FECHA: 2026-11-21 (medianoche en Perú) o fecha y hora con zona
+  --until FECHA        … hasta FECHA inclusive (un día entero en Perú) o hasta esa hora
+  --order ID           solo ese pedido (32204 o #32204)
+  --store ID           la tienda; por defecto la primera del archivo de tiendas (511 en local)
+  --limit N            como máximo N filas (por defecto ${DEFAULT_LIMIT})
+  --before ID          la página siguiente: pedidos anteriores a ID (el comando lo sugiere al final)
+  --json               las filas en JSON (claves en inglés, null sin valor, enlaces completos)
 ${TARGET_USAGE}
+                       Con --aws, ACELERALA_API_URL y ACELERALA_CREDENTIALS_ARN vienen del entorno.
 
-Reads the whole table (a Scan): meant for operators, not for hot paths. Exit codes: 0 listed (possibly
-nothing); 1 usage error or unreachable target.`;
+Lee los pedidos de Acelérala y un registro por pedido de DynamoDB. ${EXIT_CODES_USAGE}`;
 
 const COMMAND = { name: "cpe receipts", usage: USAGE };
 
 interface ReceiptsValues {
   state?: string;
   since?: string;
+  until?: string;
+  order?: string;
   store?: string;
   limit?: string;
+  before?: string;
   json?: boolean;
 }
 
 export interface ReceiptsQuery {
-  state?: ReceiptState;
+  state?: StateFilter;
   since?: Date;
-  storeId?: number;
+  until?: Date;
+  orderId?: number;
+  before?: number;
   limit: number;
   json: boolean;
 }
@@ -46,12 +72,14 @@ export interface ReceiptsQuery {
 /** Validates the options of `cpe receipts`; throws OptionError naming the option and the rule. */
 export function parseReceiptsOptions(values: ReceiptsValues): ReceiptsQuery {
   const query: ReceiptsQuery = {
-    limit: values.limit === undefined ? DEFAULT_LIMIT : parsePositiveInteger("--limit", values.limit),
+    limit: values.limit === undefined ? DEFAULT_LIMIT : parsePositiveInteger("--limit", values.limit, 1_000),
     json: values.json ?? false,
   };
-  if (values.state !== undefined) query.state = parseReceiptState(values.state);
-  if (values.since !== undefined) query.since = parseSince(values.since);
-  if (values.store !== undefined) query.storeId = parseId("--store", values.store);
+  if (values.state !== undefined) query.state = parseStateFilter("--state", values.state);
+  if (values.since !== undefined) query.since = parseDateOption("--since", values.since);
+  if (values.until !== undefined) query.until = parseEndDateOption("--until", values.until);
+  if (values.order !== undefined) query.orderId = parseOrderId("--order", values.order);
+  if (values.before !== undefined) query.before = parseOrderId("--before", values.before);
   return query;
 }
 
@@ -61,46 +89,70 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     options: {
       state: { type: "string" },
       since: { type: "string" },
+      until: { type: "string" },
+      order: { type: "string" },
       store: { type: "string" },
       limit: { type: "string" },
+      before: { type: "string" },
       json: { type: "boolean" },
       ...TARGET_OPTIONS,
     },
     validate: ({ values }) => parseReceiptsOptions(values),
-    usageWithOptionErrors: false,
   });
   if (typeof parsed === "number") return parsed;
   const { values, validated: query } = parsed;
   return operateOnTarget(COMMAND, io, async (resolveTarget) => {
-    const target = await resolveTarget(values, { needsQueues: false });
+    const storeId = await storeIdOption(values.store, io);
+    const target = await resolveTarget(values, { needsQueues: false, needsAcelerala: true });
+    const api = await targetAcelerala(target)(storeId);
     const receipts = createTargetReceiptStore(target);
-    const records: ReceiptRecord[] = [];
+    let rows: OrderRowView[];
+    let next: number | undefined;
     try {
-      const filter: { state?: ReceiptState; since?: Date } = {};
-      if (query.state) filter.state = query.state;
-      if (query.since) filter.since = query.since;
-      for await (const record of receipts.store.scan(filter)) {
-        if (query.storeId === undefined || record.storeId === query.storeId) records.push(record);
+      const reads = {
+        listOrders: (params: Parameters<typeof api.listOrders>[0]) => api.listOrders(params),
+        getOrder: (id: number) => api.getOrder(id),
+        getRecord: (key: { storeId: number; orderId: number }) => receipts.store.get(key),
+        notesOf: (key: { storeId: number; orderId: number }) => receipts.store.notesOf(key),
+      };
+      if (query.orderId !== undefined) {
+        const row = await orderRowById(storeId, query.orderId, reads);
+        rows = row ? [row] : [];
+      } else {
+        const page = await listOrderRows(
+          {
+            storeId,
+            limit: query.limit,
+            ...(query.state ? { state: query.state } : {}),
+            ...(query.since ? { createdFrom: query.since } : {}),
+            ...(query.until ? { createdTo: query.until } : {}),
+            ...(query.before ? { beforeOrderId: query.before } : {}),
+          },
+          reads,
+        );
+        rows = page.rows;
+        next = page.nextBeforeOrderId;
       }
     } finally {
       receipts.destroy();
     }
-    records.sort(compareNewestFirst);
-    const rows = records.slice(0, query.limit).map(listRow);
     if (query.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-    else if (rows.length === 0) io.stdout("No receipts match.\n");
-    else io.stdout(`${formatReceiptList(rows)}\n`);
-    if (records.length > rows.length)
-      io.stderr(
-        `${COMMAND.name}: showing the newest ${rows.length} of ${records.length}; use --limit for more\n`,
+    else if (rows.length === 0)
+      io.stdout(
+        query.orderId === undefined
+          ? "Ningún pedido coincide.\n"
+          : `La tienda ${storeId} no tiene el pedido #${query.orderId}.\n`,
       );
+    else io.stdout(`${formatOrderList(rows, { hyperlinks: io.isTerminal === true })}\n`);
+    if (next !== undefined)
+      io.stderr(`${COMMAND.name}: hay pedidos más antiguos: añada --before ${next} para verlos\n`);
     return EXIT_OK;
   });
 }
 
 export const receiptsCommand: CliCommand = {
   name: "receipts",
-  summary: "list receipt records (order, date, document, API/SUNAT status, total, links)",
+  summary: "los pedidos de la tienda con su comprobante (o N/A), estado en API/SUNAT, total, enlaces y notas",
   usage: USAGE,
   run,
 };

@@ -1,4 +1,4 @@
-import { OptionError, parseId } from "../../ops/args";
+import { OptionError, parseDateOption, parseId } from "../../ops/args";
 import {
   aceleralaReconcileSources,
   DEFAULT_GRACE_MINUTES,
@@ -8,11 +8,11 @@ import {
 } from "../../ops/reconcile";
 import {
   type CliCommand,
-  EXIT_ERROR,
+  EXIT_CODES_USAGE,
+  EXIT_FAILURE,
+  EXIT_NEEDS_PERSON,
   EXIT_OK,
-  EXIT_RULE_BROKEN,
   parseCommandArgs,
-  parseDateOption,
 } from "../command";
 import type { CliIo } from "../io";
 import {
@@ -24,29 +24,29 @@ import {
   targetEnqueue,
 } from "../target";
 
-const USAGE = `Usage: cpe reconcile --store ID --since DATE [--fix] [--grace-minutes N] [--json] [--aws | --local-env FILE]
+const USAGE = `Uso: cpe reconcile --store ID --since FECHA [--fix] [--grace-minutes N] [--json] [--aws | --local-env FILE]
 
-Compares Acelérala with DynamoDB for the store's orders placed (and receipts created) since DATE, because
-webhooks can be missed:
-  - paid orders without a receipt          (--fix enqueues them for the worker, event id rc_<store>_<order>_<hour>)
-  - paid orders with a receipt issued outside this system (never enqueued: that would duplicate it)
-  - orders that need attention             (fix the order, then cpe resend)
-  - receipts without an order              (no order, no record here, or a second receipt for one order)
-  - amounts that differ                    (the receipt's gross total is not the order's total)
-  - credit notes owed                      (orders cancelled or refunded since DATE whose accepted receipt the
-                                            notes do not cover; --fix enqueues them for the worker)
+Compara Acelérala con DynamoDB para los pedidos de la tienda confirmados (y los comprobantes creados) desde FECHA,
+porque los webhooks se pueden perder:
+  - pedidos pagados sin comprobante          (--fix los encola para el worker, id de evento rc_<tienda>_<pedido>_<hora>)
+  - pedidos pagados con un comprobante emitido fuera de este sistema (nunca se encolan: lo duplicaría)
+  - pedidos que requieren revisión (ATENCIÓN: corrija el pedido y luego cpe resend)
+  - comprobantes sin pedido                  (sin pedido, sin registro aquí, o un segundo comprobante de un pedido)
+  - montos que no coinciden                  (el total del comprobante no es el del pedido)
+  - notas de crédito adeudadas               (pedidos anulados o reembolsados desde FECHA cuyo comprobante aceptado
+                                              las notas no cubren; --fix los encola para el worker)
 
-  --store ID           the store (required)
-  --since DATE         2026-11-21 (midnight in Peru) or a date-time with offset (required)
-  --fix                enqueue the paid orders without a receipt and the orders owing a credit note
-  --grace-minutes N    leave out orders placed in the last N minutes, still on their way (default ${DEFAULT_GRACE_MINUTES}; 0 for none)
-  --json               the report as JSON
+  --store ID           la tienda (obligatorio)
+  --since FECHA        2026-11-21 (medianoche en Perú) o fecha y hora con zona (obligatorio)
+  --fix                encola los pedidos pagados sin comprobante y los que adeudan una nota de crédito
+  --grace-minutes N    deja fuera los pedidos de los últimos N minutos, aún en camino (por defecto ${DEFAULT_GRACE_MINUTES}; 0 ninguno)
+  --json               el informe en JSON (claves en inglés)
 ${TARGET_USAGE}
-                       With --aws, ACELERALA_API_URL and ACELERALA_CREDENTIALS_ARN come from the environment.
+                       Con --aws, ACELERALA_API_URL y ACELERALA_CREDENTIALS_ARN vienen del entorno.
 
-On AWS the same check runs every hour (the Reconciler function) with --fix. Exit codes: 0 nothing to act on
-(or, with --fix, every missing order enqueued and nothing else found); 2 findings a person must look at;
-1 usage error, unreachable target, API error or an enqueue that failed.`;
+En AWS la misma revisión corre cada hora (la función Reconciler) con --fix. ${EXIT_CODES_USAGE}
+Aquí: 0 nada que hacer (o, con --fix, todos los pedidos sin comprobante encolados y nada más); 3 hallazgos que una
+persona debe revisar (también pedidos en ATENCIÓN); 1 además si algún encolado falló.`;
 
 const COMMAND = { name: "cpe reconcile", usage: USAGE };
 
@@ -67,11 +67,13 @@ export interface ReconcileRequest {
 }
 
 export function parseReconcileOptions(values: ReconcileValues): ReconcileRequest {
-  if (values.store === undefined) throw new OptionError("--store ID is required");
-  if (values.since === undefined) throw new OptionError("--since DATE is required");
+  if (values.store === undefined) throw new OptionError("falta --store ID");
+  if (values.since === undefined) throw new OptionError("falta --since FECHA");
   const grace = values["grace-minutes"];
   if (grace !== undefined && !/^\d+$/.test(grace.trim()))
-    throw new OptionError(`--grace-minutes must be a whole number of minutes (0 or more); got "${grace}"`);
+    throw new OptionError(
+      `--grace-minutes debe ser un número entero de minutos (0 o más); se recibió "${grace}"`,
+    );
   return {
     storeId: parseId("--store", values.store),
     since: parseDateOption("--since", values.since),
@@ -118,7 +120,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         },
       );
       io.stdout(request.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReconcileReport(report)}\n`);
-      if (report.enqueueFailures.length > 0) return EXIT_ERROR;
+      if (report.enqueueFailures.length > 0) return EXIT_FAILURE;
       // With --fix the missing orders (and the credit notes owed) are dealt with; everything else needs a person.
       const open = request.fix
         ? {
@@ -127,7 +129,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
             creditNotesOwed: report.creditNotesOwed.filter((o) => o.waitsForAttention),
           }
         : report;
-      return isClean(open) ? EXIT_OK : EXIT_RULE_BROKEN;
+      return isClean(open) ? EXIT_OK : EXIT_NEEDS_PERSON;
     } finally {
       receipts.destroy();
       queue?.destroy();
@@ -137,7 +139,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const reconcileCommand: CliCommand = {
   name: "reconcile",
-  summary: "find paid orders without a receipt, receipts without an order and amounts that differ (--fix)",
+  summary: "pedidos pagados sin comprobante, en ATENCIÓN, comprobantes sin pedido y montos distintos (--fix)",
   usage: USAGE,
   run,
 };

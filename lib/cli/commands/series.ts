@@ -8,7 +8,7 @@ import {
   seedSeries,
   setSeries,
 } from "../../ops/series";
-import { type CliCommand, EXIT_OK, parseCommandArgs } from "../command";
+import { type CliCommand, EXIT_CODES_USAGE, EXIT_OK, parseCommandArgs } from "../command";
 import type { CliIo } from "../io";
 import { loadStoreConfigs, storeIdOption } from "../store-file";
 import {
@@ -20,24 +20,25 @@ import {
   targetAcelerala,
 } from "../target";
 
-const USAGE = `Usage: cpe series list [--store ID] [--json] [--aws | --local-env FILE]
-       cpe series seed SERIES [--store ID] [--json] [--aws | --local-env FILE]
-       cpe series set SERIES LAST [--store ID] [--json] [--aws | --local-env FILE]
+const USAGE = `Uso: cpe series list [--store ID] [--json] [--aws | --local-env FILE]
+     cpe series seed SERIE [--store ID] [--json] [--aws | --local-env FILE]
+     cpe series set SERIE ÚLTIMO [--store ID] [--json] [--aws | --local-env FILE]
 
-The counters the receipts are numbered from (one per store and series), beside the highest correlative
-Acelérala already holds in each series. A series' counter is seeded from the API on its first receipt, so a
-store that issued F001-66 before continues at F001-67; counters only move up.
+Los contadores con que se numeran los comprobantes (uno por tienda y serie), junto al mayor correlativo que ya
+tiene Acelérala en cada serie. El contador de una serie se inicia desde la API con su primer comprobante: una
+tienda que emitió F001-66 antes continúa en F001-67; los contadores solo suben.
 
-list   the store's series (from the stores file, and any with a counter): counter, the API's highest, next number
-seed   raises SERIES' counter to the API's highest (creates it when missing)
-set    sets SERIES' counter to LAST (the next receipt gets LAST + 1); refused below the API's highest or below
-       the counter itself (those numbers may have been sent)
+list   las series de la tienda (del archivo de tiendas y las que tienen contador): contador, el mayor de la API,
+       el siguiente número
+seed   sube el contador de SERIE al mayor de la API (lo crea si falta)
+set    fija el contador de SERIE en ÚLTIMO (el siguiente comprobante lleva ÚLTIMO + 1); se rechaza por debajo del
+       mayor de la API o del propio contador (esos números pueden haberse enviado)
 
-  --store ID           default: the first store of the stores file
-  --json               machine-readable output
+  --store ID           por defecto la primera tienda del archivo de tiendas
+  --json               salida en JSON (claves en inglés)
 ${TARGET_USAGE}
 
-Exit codes: 0 done; 1 usage error, a refused value, API error or unreachable target.`;
+${EXIT_CODES_USAGE}`;
 
 const COMMAND = { name: "cpe series", usage: USAGE };
 
@@ -49,26 +50,28 @@ type SeriesAction =
 function parseSeriesAction(positionals: readonly string[], values: TargetFlags): SeriesAction {
   const [action, series, last, ...extra] = positionals;
   if (values.aws && values["local-env"] !== undefined)
-    throw new OptionError("--aws and --local-env exclude each other: choose AWS or a local stack");
+    throw new OptionError("--aws y --local-env se excluyen: elija AWS o una pila local");
   const unexpected = (value: string | undefined) => {
-    if (value !== undefined) throw new OptionError(`unexpected argument "${value}"`);
+    if (value !== undefined) throw new OptionError(`argumento inesperado "${value}"`);
   };
   switch (action) {
     case "list":
       unexpected(series);
       return { action };
     case "seed":
-      if (series === undefined) throw new OptionError("seed needs SERIES, e.g. F001");
+      if (series === undefined) throw new OptionError("seed necesita SERIE, p. ej. F001");
       unexpected(last);
       return { action, series: parseSeriesName(series) };
     case "set":
       if (series === undefined || last === undefined)
-        throw new OptionError("set needs SERIES and LAST, e.g. F001 66");
+        throw new OptionError("set necesita SERIE y ÚLTIMO, p. ej. F001 66");
       unexpected(extra[0]);
-      return { action, series: parseSeriesName(series), last: parseId("LAST", last) };
+      return { action, series: parseSeriesName(series), last: parseId("ÚLTIMO", last) };
     default:
       throw new OptionError(
-        action === undefined ? "say list, seed or set" : `unknown action "${action}": say list, seed or set`,
+        action === undefined
+          ? "indique list, seed o set"
+          : `acción desconocida "${action}": indique list, seed o set`,
       );
   }
 }
@@ -82,47 +85,42 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   });
   if (typeof parsed === "number") return parsed;
   const { values, validated } = parsed;
-  return operateOnTarget(
-    COMMAND,
-    io,
-    async (resolveTarget) => {
-      const storeId = await storeIdOption(values.store, io);
-      const target = await resolveTarget(values, { needsQueues: false, needsAcelerala: true });
-      const receipts = createTargetReceiptStore(target);
-      try {
-        const api = await targetAcelerala(target)(storeId);
-        const deps: SeriesDeps = {
-          readCounter: (store, series) => receipts.store.readCounter(store, series),
-          listCounters: (store) => receipts.store.listCounters(store),
-          raiseCounter: (store, series, atLeast, now) =>
-            receipts.store.raiseCounter(store, series, atLeast, now),
-          apiHighest: (series) => api.highestCorrelative(series),
-          now: () => new Date(),
-        };
-        let rows: SeriesRow[];
-        if (validated.action === "list") {
-          const stores = await loadStoreConfigs(undefined, io);
-          const config = stores.find((store) => store.store_id === storeId);
-          const configured = config ? Object.values(config.series) : [];
-          rows = await listSeries(storeId, configured, deps);
-        } else if (validated.action === "seed") {
-          rows = [await seedSeries(storeId, validated.series, deps)];
-        } else {
-          rows = [await setSeries(storeId, validated.series, validated.last, deps)];
-        }
-        io.stdout(values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatSeries(rows)}\n`);
-        return EXIT_OK;
-      } finally {
-        receipts.destroy();
+  return operateOnTarget(COMMAND, io, async (resolveTarget) => {
+    const storeId = await storeIdOption(values.store, io);
+    const target = await resolveTarget(values, { needsQueues: false, needsAcelerala: true });
+    const receipts = createTargetReceiptStore(target);
+    try {
+      const api = await targetAcelerala(target)(storeId);
+      const deps: SeriesDeps = {
+        readCounter: (store, series) => receipts.store.readCounter(store, series),
+        listCounters: (store) => receipts.store.listCounters(store),
+        raiseCounter: (store, series, atLeast, now) =>
+          receipts.store.raiseCounter(store, series, atLeast, now),
+        apiHighest: (series) => api.highestCorrelative(series),
+        now: () => new Date(),
+      };
+      let rows: SeriesRow[];
+      if (validated.action === "list") {
+        const stores = await loadStoreConfigs(undefined, io);
+        const config = stores.find((store) => store.store_id === storeId);
+        const configured = config ? Object.values(config.series) : [];
+        rows = await listSeries(storeId, configured, deps);
+      } else if (validated.action === "seed") {
+        rows = [await seedSeries(storeId, validated.series, deps)];
+      } else {
+        rows = [await setSeries(storeId, validated.series, validated.last, deps)];
       }
-    },
-    (error) => (error instanceof OptionError ? error.message : undefined),
-  );
+      io.stdout(values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatSeries(rows)}\n`);
+      return EXIT_OK;
+    } finally {
+      receipts.destroy();
+    }
+  });
 }
 
 export const seriesCommand: CliCommand = {
   name: "series",
-  summary: "show the receipt number counters per series beside the API's highest (list), seed or raise them",
+  summary: "los contadores de numeración por serie junto al mayor de la API (list), o subirlos (seed, set)",
   usage: USAGE,
   run,
 };

@@ -125,7 +125,9 @@ describe("bin/cpe.mjs, the cpe launcher", () => {
       envFile,
     ]);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toMatch(/order 987654321 of store 511 has no receipt record \(table /);
+    expect(result.stderr).toMatch(
+      /el pedido 987654321 de la tienda 511 no tiene registro de comprobante \(tabla /,
+    );
     expect(result.code).toBe(1);
   }, 60_000);
 });

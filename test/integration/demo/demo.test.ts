@@ -104,7 +104,21 @@ describe("npm run demo, own stack", () => {
     expect(output).toMatch(/^OK: every valid order ACCEPTED/m);
     expect(output).not.toContain("\x1b["); // not a TTY: progress lines, no ANSI redraws
     expectNoCustomerData(output, observations);
-  }, 90_000);
+    // Act two: two cancellations, a partial refund, a partial refund then the rest: each with its notes.
+    expect(result.undo?.map((plan) => plan.action)).toEqual([
+      "cancel",
+      "partial_refund",
+      "full_refund",
+      "cancel",
+    ]);
+    for (const plan of result.undo ?? []) {
+      const notes = (plan.notes ?? []).filter((note) => note.state !== "SKIPPED");
+      expect(notes.map((note) => note.state)).toEqual(plan.expected.map(() => "ACCEPTED"));
+      expect(notes.map((note) => note.noteMotive).sort()).toEqual(plan.expected.map((e) => e.motive).sort());
+    }
+    expect(output).toContain("Nota de crédito");
+    expect(output).toMatch(/^OK: every cancellation and refund got its credit note/m);
+  }, 120_000);
 
   it("exits 1 on timeout, listing the orders that are not final", async () => {
     const io = captureIo();
@@ -152,7 +166,15 @@ describe("npm run demo -- --attach", () => {
     const receiptsBefore = stack.simulator.listReceipts({ limit: "100" }).data.length;
     const io = captureIo();
     const result = await runDemo(
-      demoOptions({ orders: 8, seed: 11, brokenRate: 0.25, observationsRate: 0.5, attachEnvFile: envFile }),
+      // Only the first act: the receipts counted below are the orders' own (act two adds credit notes).
+      demoOptions({
+        orders: 8,
+        seed: 11,
+        brokenRate: 0.25,
+        observationsRate: 0.5,
+        attachEnvFile: envFile,
+        undo: false,
+      }),
       io,
     );
     expect(io.err()).toBe("");
@@ -191,6 +213,6 @@ describe("npm run demo -- --attach", () => {
       io,
     );
     expect(result.exitCode).toBe(1);
-    expect(io.err()).toMatch(/not running.*npm start/);
+    expect(io.err()).toMatch(/no está en marcha.*npm start/);
   });
 });

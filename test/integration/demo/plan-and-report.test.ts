@@ -64,8 +64,8 @@ describe("parseDemoArgs", () => {
   });
 
   it("refuses bad values naming the option", () => {
-    expect(() => parseDemoArgs(["--orders", "0"])).toThrow(/--orders must be 1 or more/);
-    expect(() => parseDemoArgs(["--orders", "many"])).toThrow(/--orders must be a whole number/);
+    expect(() => parseDemoArgs(["--orders", "0"])).toThrow(/--orders debe ser 1 o más/);
+    expect(() => parseDemoArgs(["--orders", "many"])).toThrow(/--orders debe ser un número entero/);
     expect(() => parseDemoArgs(["--seed=-1"])).toThrow(/--seed must be a whole number/);
     expect(() => parseDemoArgs(["--timeout", "1.5"])).toThrow(/--timeout/);
     expect(() => parseDemoArgs(["--local-env", "x.json"])).toThrow(/only makes sense with --attach/);

@@ -57,6 +57,7 @@ interface NpmStart {
   npm: ChildProcess & { pid: number };
   output(): string;
   healthUrl: string;
+  consoleUrl: string;
   envFile: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -67,6 +68,8 @@ async function startNpmStart(name: string): Promise<NpmStart> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
   if (process.env.JAVA_HOME) env.JAVA_HOME = process.env.JAVA_HOME;
   env.RECEIVER_PORT = "0";
+  // Free ports, never 3000/3001: a developer's own stack may be running.
+  env.CONSOLE_PORT = "0";
   // Its own process group (detached), as a terminal gives a foreground job, so Ctrl-C can be sent to it.
   const npm = spawn("npm", ["start", "--", "--quiet", "--local-env", envFile], {
     cwd: REPOSITORY_ROOT,
@@ -94,7 +97,16 @@ async function startNpmStart(name: string): Promise<NpmStart> {
   }
   const healthUrl = /health: (http:\/\/\S+)/.exec(text)?.[1];
   if (!healthUrl) throw new Error(`npm start printed no health URL:\n${text}`);
-  return { npm: npm as ChildProcess & { pid: number }, output: () => text, healthUrl, envFile, exited };
+  const consoleUrl = /^web console +(http:\/\/127\.0\.0\.1:\d+\/)/m.exec(text)?.[1];
+  if (!consoleUrl) throw new Error(`npm start printed no console URL:\n${text}`);
+  return {
+    npm: npm as ChildProcess & { pid: number },
+    output: () => text,
+    healthUrl,
+    consoleUrl,
+    envFile,
+    exited,
+  };
 }
 
 /** What the test itself must stop if the code under test did not (by pid, never by name). */
@@ -118,6 +130,7 @@ async function expectEverythingStopped(run: NpmStart, tree: readonly ProcessRow[
     })
     .toEqual([]);
   await expect(fetch(run.healthUrl, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+  await expect(fetch(run.consoleUrl, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
   expect(existsSync(run.envFile)).toBe(false);
   expect(run.output()).toMatch(new RegExp(`\\[local\\] ${signal}: stopping\\n[\\s\\S]*\\[local\\] stopped`));
 }
@@ -129,9 +142,14 @@ describe("npm start stops everything it started", () => {
     try {
       // What is running: the JVM, one warm environment per function, and the stack itself.
       expect(tree.some((row) => row.args.includes("DynamoDBLocal.jar"))).toBe(true);
-      expect(tree.filter((row) => row.args.includes("lambda-host.ts")).length).toBeGreaterThanOrEqual(3);
+      expect(tree.filter((row) => row.args.includes("lambda-host.ts")).length).toBeGreaterThanOrEqual(4);
       expect(tree.some((row) => row.args.includes("infra/local/start.ts"))).toBe(true);
       expect((await fetch(run.healthUrl)).status).toBe(200);
+      // The console answers as soon as "ready" is printed: its page, in Spanish.
+      const page = await fetch(run.consoleUrl);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<h1>Pedidos<\/h1>/);
+      expect(JSON.parse(readFileSync(run.envFile, "utf8")).CONSOLE_URL).toBe(run.consoleUrl);
       expect(existsSync(run.envFile)).toBe(true);
 
       process.kill(run.npm.pid, "SIGTERM");

@@ -113,7 +113,7 @@ describe("cpe backfill", () => {
     const summary = JSON.parse(first.stdout) as BackfillSummary;
     expect(summary).toMatchObject({ found: 500, alreadyIssued: 200, enqueued: 300, skipped: 0, failed: 0 });
     expect(summary.enqueuedOrderIds.map(Number).sort()).toEqual([...missed].sort());
-    expect(first.stderr).toMatch(/\[#{20}\] 100% 500 found/);
+    expect(first.stderr).toMatch(/\[#{20}\] 100% 500 encontrados/);
     // Five pages of 100 (sorted by placed, cursor after the last id).
     expect(listCalls).toBe(5);
 
@@ -164,11 +164,25 @@ describe("cpe backfill", () => {
       envFile,
     ]);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/dry run/);
-    expect(dry.stdout).toMatch(/would enqueue\s+1/);
+    expect(dry.stdout).toMatch(/simulación: no se encoló nada/);
+    expect(dry.stdout).toMatch(/se encolarían\s+1/);
     expect(dry.stdout).toMatch(
-      /needs attention \(boleta_identity_required\): fix the order, then cpe resend/,
+      /requiere revisión \(boleta_identity_required\): corrija el pedido y luego cpe resend/,
     );
+    const dryJson = await cpe([
+      "backfill",
+      "--store",
+      "511",
+      "--placed-from",
+      "2025-04-01",
+      "--placed-to",
+      "2025-04-01",
+      "--dry-run",
+      "--json",
+      "--local-env",
+      envFile,
+    ]);
+    expect(JSON.parse(dryJson.stdout)).toMatchObject({ dryRun: true, enqueued: 0, wouldEnqueue: 1 });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await store.get({ storeId: STORE, orderId: fresh })).toBeUndefined();
   });
@@ -185,8 +199,8 @@ describe("cpe backfill", () => {
       "--local-env",
       envFile,
     ]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/--placed-to .* must be after --placed-from/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--placed-to .* debe ser posterior a --placed-from/);
   });
 });
 
@@ -231,7 +245,7 @@ describe("cpe reconcile", () => {
       "--local-env",
       envFile,
     ]);
-    expect(check.code, check.stderr).toBe(2);
+    expect(check.code, check.stderr).toBe(3);
     const report = JSON.parse(check.stdout) as ReconcileReport;
     expect(report.missing.map((m) => Number(m.orderId))).toEqual(dropped);
     expect(report.issuedOutside.map((m) => Number(m.orderId))).toEqual([handIssued]);
@@ -245,8 +259,9 @@ describe("cpe reconcile", () => {
     expect((await recordsIn(dropped)).every((record) => record === undefined)).toBe(true);
 
     const text = await cpe(["reconcile", "--store", "511", "--since", since, "--local-env", envFile]);
-    expect(text.stdout).toMatch(/Paid orders without a receipt: 4/);
-    expect(text.stdout).toMatch(/Run again with --fix/);
+    expect(text.code).toBe(3);
+    expect(text.stdout).toMatch(/Pedidos pagados sin comprobante: 4/);
+    expect(text.stdout).toMatch(/Vuelva a ejecutarlo con --fix/);
 
     const fix = await cpe([
       "reconcile",
@@ -286,7 +301,11 @@ describe("cpe resend", () => {
     stack.simulator.setSunatPolicy({ forced: { [String(orderId)]: "accepted" } });
     const resend = await cpe(["resend", String(orderId), "--local-env", envFile]);
     expect(resend.code, resend.stderr).toBe(0);
-    expect(resend.stdout).toContain(`${burnt} stays burnt`);
+    expect(resend.stdout).toMatch(
+      new RegExp(
+        `#${orderId} +EN COLA +en cola para emitir \\(estaba en RECHAZADO\\); ${burnt} queda quemado`,
+      ),
+    );
     const accepted = await waitForState(orderId, ["ACCEPTED"]);
     expect(accepted.documentNumber).toMatch(/^F001-\d+$/);
     expect(accepted.documentNumber).not.toBe(burnt);
@@ -330,10 +349,10 @@ describe("cpe resend", () => {
     ) as ReconcileReport;
     expect(report.receiptsWithoutOrder.filter((o) => o.orderId === String(orderId))).toEqual([]);
 
-    // An ACCEPTED receipt is not resent: exit 2, nothing enqueued.
-    const again = await cpe(["resend", String(orderId), "--local-env", envFile]);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/ACCEPTED .*credit note; nothing enqueued/);
+    // An ACCEPTED receipt is not resent: nothing enqueued, nothing to do (exit 0).
+    const again = await cpe(["resend", `#${orderId}`, "--local-env", envFile]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/YA EMITIDO +ya emitido .*nota de crédito/);
   });
 
   it("issues a NEEDS_ATTENTION order once the merchant fixed it, with the same flow", async () => {
@@ -360,8 +379,32 @@ describe("cpe resend", () => {
   it("fails on an order Acelérala does not know, without touching anything", async () => {
     const result = await cpe(["resend", "99999998", "--local-env", envFile]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/not_found|404/);
+    expect(result.stdout).toMatch(/#99999998 +FALLÓ +falló: Acelérala no tiene este pedido/);
     expect(await store.get({ storeId: STORE, orderId: 99_999_998 })).toBeUndefined();
+  });
+
+  it("sends several orders at once (the plugin's bulk send), with progress and a result for each", async () => {
+    stack.simulator.setDeliveryConfig({ drop: true });
+    const lost = [placeOrder("2025-08-01T15:00:00.000Z"), placeOrder("2025-08-01T15:01:00.000Z", "factura")];
+    await stack.simulator.deliveriesSettled();
+    expect((await recordsIn(lost)).every((record) => record === undefined)).toBe(true);
+    const result = await cpe(["resend", String(lost[0]), `#${lost[1]}`, "--json", "--local-env", envFile]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`^\\[1/2\\] #${lost[0]}: en cola para emitir`, "m"));
+    expect(result.stderr).toMatch(new RegExp(`^\\[2/2\\] #${lost[1]}: en cola para emitir`, "m"));
+    const results = JSON.parse(result.stdout);
+    expect(results).toEqual([
+      expect.objectContaining({ orderId: lost[0], outcome: "enqueued", previousState: null, error: null }),
+      expect.objectContaining({ orderId: lost[1], outcome: "enqueued", previousState: null, error: null }),
+    ]);
+    await waitForStates(lost, ["ACCEPTED"]);
+    for (const orderId of lost) expect(receiptsOf(orderId)).toHaveLength(1);
+    // Sent again with an order that does not exist: the issued ones are left alone, the unknown one fails (exit 1).
+    const again = await cpe(["resend", ...lost.map(String), "99999997", "--local-env", envFile]);
+    expect(again.code).toBe(1);
+    expect(again.stdout.split("\n").filter((line) => line.includes("YA EMITIDO"))).toHaveLength(2);
+    expect(again.stdout).toMatch(/#99999997 +FALLÓ/);
+    for (const orderId of lost) expect(receiptsOf(orderId)).toHaveLength(1);
   });
 });
 
@@ -386,7 +429,7 @@ describe("cpe webhooks", () => {
     });
     const second = await cpe(["webhooks", "register", "--url", url, "--local-env", envFile]);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(new RegExp(`Already registered: webhook\\(s\\) ${created.webhook.id} `));
+    expect(second.stdout).toMatch(new RegExp(`Ya registrado: el/los webhook\\(s\\) ${created.webhook.id} `));
     const list = await cpe(["webhooks", "list", "--local-env", envFile]);
     expect(list.code).toBe(0);
     const rows = list.stdout.split("\n").filter((line) => line.includes(url));
@@ -428,8 +471,8 @@ describe("cpe webhooks", () => {
       "--local-env",
       envFile,
     ]);
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/--url names store "4" in its path but --store is 511/);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--url nombra la tienda "4" en su ruta pero --store es 511/);
     const right = await cpe([
       "webhooks",
       "register",
@@ -452,7 +495,7 @@ describe("cpe webhooks", () => {
       "--local-env",
       envFile,
     ]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/--url must use https/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--url debe usar https/);
   });
 });

@@ -93,7 +93,7 @@ describe("cpe dlq peek", () => {
 
     const moved = await replay();
     expect(moved.code).toBe(0);
-    expect(moved.stdout).toMatch(/^moved 12, skipped 0, failed 0$/m);
+    expect(moved.stdout).toMatch(/^movidos 12, omitidos 0, fallaron 0$/m);
     expect((await peekJson()).shown).toBe(0);
     expect(await drain(sqs, queues.queueUrl)).toHaveLength(12);
   });
@@ -122,21 +122,25 @@ describe("cpe dlq peek", () => {
     const result = await cpe(["dlq", "peek", "--local-env", envFile]);
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
-    expect(lines[0]).toMatch(/^Store +Order +Event +Receives +Sent +First received +Receipt +Last error$/);
+    expect(lines[0]).toMatch(
+      /^Tienda +Pedido +Evento +Recepciones +Enviado +Primera recepción +Comprobante +Último error$/,
+    );
     const row501 = lines.find((line) => /^\d+ +501 /.test(line));
     expect(row501).toMatch(
-      /orders\.updated\.placed +\d+ +\d{4}-\d\d-\d\d \d\d:\d\d .* RESERVED +API timeout/,
+      /orders\.updated\.placed +\d+ +\d{4}-\d\d-\d\d \d\d:\d\d .* RESERVADO +API timeout/,
     );
     expect(row501).toContain("a***@agrolight.pe 2055*****16");
     expect(result.stdout).not.toContain("admin@agrolight.pe");
     expect(result.stdout).not.toContain("20552103816");
-    expect(lines.find((line) => /^\d+ +502 /.test(line))).toMatch(/ none +-$/);
-    expect(result.stdout).toMatch(/^2 messages shown of about 2 in the DLQ; sent from \S+ to \S+$/m);
+    expect(lines.find((line) => /^\d+ +502 /.test(line))).toMatch(/ sin registro +-$/);
+    expect(result.stdout).toMatch(
+      /^2 mensajes mostrados de unos 2 en la DLQ; enviados del \d{4}-\d\d-\d\d \d\d:\d\d al \d{4}-\d\d-\d\d \d\d:\d\d \(hora de Perú\)$/m,
+    );
   });
 
   it("says when the DLQ is empty", async () => {
     const result = await cpe(["dlq", "peek", "--local-env", envFile]);
-    expect(result).toMatchObject({ code: 0, stdout: "The DLQ is empty.\n" });
+    expect(result).toMatchObject({ code: 0, stdout: "La cola de errores (DLQ) está vacía.\n" });
   });
 });
 
@@ -147,7 +151,7 @@ describe("cpe dlq replay", () => {
     const dlqCopy = (await receiveOnce(sqs, queues.dlqUrl, 0))[0];
     const result = await replay();
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`moved ${storeId}/1001 orders.updated.placed (${original?.messageId})`);
+    expect(result.stdout).toContain(`movido ${storeId}/1001 orders.updated.placed (${original?.messageId})`);
     const [replayed, ...others] = await drain(sqs, queues.queueUrl);
     expect(others).toHaveLength(0);
     expect(replayed?.Body).toBe(dlqCopy?.Body);
@@ -168,9 +172,9 @@ describe("cpe dlq replay", () => {
     });
     const result = await cpe(["dlq", "replay", "--local-env", brokenEnv]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^moved 0, skipped 0, failed 3$/m);
-    expect(result.stdout).toMatch(/FAILED .*send to the main queue failed: .*QueueDoesNotExist/);
-    expect(result.stderr).toMatch(/FAILED/);
+    expect(result.stdout).toMatch(/^movidos 0, omitidos 0, fallaron 3$/m);
+    expect(result.stdout).toMatch(/FALLÓ .*send to the main queue failed: .*QueueDoesNotExist/);
+    expect(result.stderr).toMatch(/FALLÓ/);
     expect((await peekJson()).shown).toBe(3); // still there, and visible at once
   });
 
@@ -236,9 +240,9 @@ describe("cpe dlq replay", () => {
     await putEvent(sqs, queues.dlqUrl, storeId, 12, "evt_12");
     const result = await replay("--dry-run");
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^would move ${storeId}/11 `, "m"));
-    expect(result.stdout).toMatch(new RegExp(`^would move ${storeId}/12 `, "m"));
-    expect(result.stdout).toMatch(/^dry run: 2 would move, 0 skipped, 0 failed; nothing moved$/m);
+    expect(result.stdout).toMatch(new RegExp(`^se movería ${storeId}/11 `, "m"));
+    expect(result.stdout).toMatch(new RegExp(`^se movería ${storeId}/12 `, "m"));
+    expect(result.stdout).toMatch(/^simulación: 2 se moverían, 0 omitidos, 0 fallaron; no se movió nada$/m);
     expect(await drain(sqs, queues.queueUrl)).toHaveLength(0);
     expect((await peekJson()).shown).toBe(2);
   });
@@ -246,7 +250,7 @@ describe("cpe dlq replay", () => {
   it("--max moves at most N", async () => {
     for (const order of [21, 22, 23]) await putEvent(sqs, queues.dlqUrl, storeId, order, `evt_${order}`);
     const result = await replay("--max", "2");
-    expect(result.stdout).toMatch(/^moved 2, skipped 0, failed 0$/m);
+    expect(result.stdout).toMatch(/^movidos 2, omitidos 0, fallaron 0$/m);
     expect((await peekJson()).shown).toBe(1);
     expect(await drain(sqs, queues.queueUrl)).toHaveLength(2);
   });
@@ -255,13 +259,13 @@ describe("cpe dlq replay", () => {
     for (let order = 31; order <= 36; order++)
       await putEvent(sqs, queues.dlqUrl, storeId, order, `evt_${order}`);
     const result = await replay("--rate", "5");
-    expect(result.stdout).toMatch(/^moved 6, skipped 0, failed 0$/m);
+    expect(result.stdout).toMatch(/^movidos 6, omitidos 0, fallaron 0$/m);
     // Measured on the main queue's SentTimestamps (the run's own time includes a final 1 s empty poll):
     // 6 sends at least 200 ms apart span 1 s (unlimited, they span a few ms).
     const sentAt = (await drain(sqs, queues.queueUrl)).map((m) => Number(m.Attributes?.SentTimestamp));
     expect(sentAt).toHaveLength(6);
     expect(Math.max(...sentAt) - Math.min(...sentAt)).toBeGreaterThanOrEqual(900); // a little slack for request latency
-    expect(result.stderr).toMatch(/cpe dlq replay: \d+ moved, 0 skipped, 0 failed \(last: /);
+    expect(result.stderr).toMatch(/cpe dlq replay: \d+ movidos, 0 omitidos, 0 fallaron \(último: /);
   });
 
   it("a message sent before a crash (not deleted) is not queued twice when replayed again", async () => {
@@ -271,14 +275,14 @@ describe("cpe dlq replay", () => {
     if (!dlqMessage) throw new Error("the DLQ message is missing");
     await sqs.send(new SendMessageCommand(buildReplaySendInput(dlqMessage, queues.queueUrl)));
     const result = await replay();
-    expect(result.stdout).toMatch(/^moved 1, skipped 0, failed 0$/m);
+    expect(result.stdout).toMatch(/^movidos 1, omitidos 0, fallaron 0$/m);
     expect(await drain(sqs, queues.queueUrl)).toHaveLength(1); // deduplicated by the derived id
     expect((await peekJson()).shown).toBe(0);
   });
 
   it("--native is refused locally, explaining why", async () => {
     const result = await replay("--native");
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/--native needs --aws/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--native necesita --aws/);
   });
 });

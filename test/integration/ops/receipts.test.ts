@@ -1,4 +1,8 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureReceiptsTable } from "../../../infra/local/receipts-table";
+import { makeOrder } from "../../../infra/simulator/order-factory";
+import { type Simulator, startSimulator } from "../../../infra/simulator/server";
 import { createTargetReceiptStore, resolveTarget } from "../../../lib/cli/target";
 import type { ReceiptStatusView } from "../../../lib/ops/receipt-view";
 import type { OrderKey, ReceiptRecord } from "../../../lib/store/receipt-record";
@@ -6,9 +10,11 @@ import {
   type DocumentFacts,
   expectOf,
   type LandedReceipt,
+  noteKey,
   type ReceiptStore,
 } from "../../../lib/store/receipt-store";
 import { maskDocument } from "../../../lib/worker/landed";
+import { localClientConfig } from "../../support/local-stack";
 import { cpe, createScratch, writeLocalEnv } from "./support";
 
 // `cpe status` and `cpe receipts` against DynamoDB Local (the shared table of the global setup), on records
@@ -138,22 +144,22 @@ describe("cpe status", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const text = result.stdout;
-    expect(text).toContain("State:        ACCEPTED (ACEPTADO)");
-    expect(text).toContain("Document:     Factura F001-1 (type 01)");
-    expect(text).toContain("Total:        S/1,180.00");
-    expect(text).toContain("Receipt id:   9001");
-    expect(text).toContain("SUNAT:        0 — La Factura numero F001-1, ha sido aceptada");
+    expect(text).toMatch(/^Estado en API\/SUNAT: +ACEPTADO \(ACCEPTED\)$/m);
+    expect(text).toMatch(/^Documento: +Factura F001-1 \(tipo 01\)$/m);
+    expect(text).toMatch(/^Total: +S\/1,180\.00$/m);
+    expect(text).toMatch(/^Id en Acelérala: +9001$/m);
+    expect(text).toMatch(/^Código SUNAT: +0$/m);
+    expect(text).toMatch(/^Descripción de la respuesta: +La Factura numero F001-1, ha sido aceptada$/m);
     expect(text).toMatch(/^ {2}CDR {2}http:\/\/127\.0\.0\.1\/r\/9001\.zip$/m);
-    expect(text).toContain("Customer:     document 6:…816");
-    expect(text).toContain("Issue date:   2026-11-20");
-    const history = text.slice(text.indexOf("History:")).trim().split("\n").slice(1);
+    expect(text).toMatch(/^Cliente: +documento 6:…816$/m);
+    expect(text).toMatch(/^Fecha de emisión: +2026-11-20$/m);
+    const history = text.slice(text.indexOf("Historial:")).split("\n").slice(1, 4);
     expect(history).toEqual([
-      expect.stringMatching(/^ {2}2026-11-20T15:00:00\.000Z {2}\(new\) +→ RESERVED +number F001-1 reserved$/),
-      expect.stringMatching(
-        /^ {2}2026-11-20T15:01:00\.000Z {2}RESERVED +→ SUBMITTED +API holds receipt 9001$/,
-      ),
-      expect.stringMatching(/^ {2}2026-11-20T15:03:00\.000Z {2}SUBMITTED +→ ACCEPTED +SUNAT code 0$/),
+      expect.stringMatching(/^ {2}2026-11-20 10:00 {2}\(nuevo\) +→ RESERVED +number F001-1 reserved$/),
+      expect.stringMatching(/^ {2}2026-11-20 10:01 {2}RESERVED +→ SUBMITTED +API holds receipt 9001$/),
+      expect.stringMatching(/^ {2}2026-11-20 10:03 {2}SUBMITTED +→ ACCEPTED +SUNAT code 0$/),
     ]);
+    expect(text).toContain("Notas de crédito: ninguna");
     expect(text).not.toContain("20552103816");
     expect(text).not.toContain("admin@agrolight.pe");
   });
@@ -225,8 +231,8 @@ describe("cpe status", () => {
     const text = await cpe(args);
     expect(text.code, text.stderr).toBe(0);
     const lines = text.stdout.split("\n");
-    expect(lines[lines.indexOf("Burnt numbers:") + 1]).toBe(
-      `  ${submitted.documentNumber}  receipt 9005, SUNAT 2017; resent 2026-11-24T16:00:00.000Z`,
+    expect(lines[lines.indexOf("Números rechazados por SUNAT (quemados):") + 1]).toBe(
+      `  ${submitted.documentNumber}: comprobante 9005, SUNAT 2017; reenviado 2026-11-24 11:00`,
     );
     const json = await cpe([...args, "--json"]);
     expect(json.code, json.stderr).toBe(0);
@@ -247,7 +253,7 @@ describe("cpe status", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
-      new RegExp(`order 999999 of store ${storeId} has no receipt record \\(table `),
+      new RegExp(`el pedido 999999 de la tienda ${storeId} no tiene registro de comprobante \\(tabla `),
     );
   });
 
@@ -255,52 +261,208 @@ describe("cpe status", () => {
     const deadEnv = writeLocalEnv(scratch.dir, { AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:9" });
     const result = await cpe(["status", "1001", "--store", String(storeId), "--local-env", deadEnv]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^cpe status: .*ECONNREFUSED.*local stack/);
+    expect(result.stderr).toMatch(/^cpe status: .*ECONNREFUSED.*pila local/);
   });
 });
 
 describe("cpe receipts", () => {
-  async function list(...extra: string[]) {
-    return cpe(["receipts", "--store", String(storeId), "--local-env", envFile, ...extra]);
-  }
+  // Every order of the store comes from Acelérala (here the simulator); the records from a table of this test.
+  let simulator: Simulator;
+  let listEnv: string;
+  let listStore: ReceiptStore;
+  let destroyListStore: () => void;
+  const ids: number[] = [];
+  const LIST_STORE = 511;
 
-  it("lists the store's receipts newest first with the plugin's columns", async () => {
-    const result = await list();
-    expect(result.code).toBe(0);
-    expect(result.stderr).toBe("");
-    const lines = result.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(
-      /^Pedido +Fecha +Emisión +Tipo de documento +Estado en API\/SUNAT +Total +Enlaces$/,
+  beforeAll(async () => {
+    simulator = await startSimulator({ sunatDelayMs: 0 });
+    const tableName = `receipts-list-${process.pid}-${Date.now()}`;
+    const dynamo = new DynamoDBClient(localClientConfig("dynamodb"));
+    await ensureReceiptsTable(dynamo, tableName);
+    dynamo.destroy();
+    listEnv = writeLocalEnv(scratch.dir, {
+      TABLE_NAME: tableName,
+      ACELERALA_API_URL: simulator.url,
+      ACELERALA_CREDENTIALS: JSON.stringify({
+        "511": { client_id: "demo-client", client_secret: "demo-secret" },
+      }),
+    });
+    const target = await resolveTarget(
+      { "local-env": listEnv },
+      { stdout() {}, stderr() {}, env: {}, cwd: "/" },
+      { needsQueues: false },
     );
-    expect(lines.slice(1)).toEqual([
-      expect.stringMatching(/^#1004 +2026-11-23 13:00 +- +- +ATENCIÓN +- +-$/),
-      expect.stringMatching(/^#1003 +2026-11-22 12:00 +2026-11-20 +Factura F001-2 +ATENCIÓN +S\/590\.00 +-$/),
-      expect.stringMatching(
-        /^#1002 +2026-11-21 11:00 +2026-11-20 +Boleta B001-1 +REGISTRADO +US\$10\.00 +-$/,
-      ),
-      expect.stringMatching(
-        /^#1001 +2026-11-20 10:00 +2026-11-20 +Factura F001-1 +ACEPTADO +S\/1,180\.00 +XML http:\/\/127\.0\.0\.1\/r\/9001\.xml {2}PDF \S+ {2}CDR \S+$/,
-      ),
-    ]);
+    ({ store: listStore, destroy: destroyListStore } = createTargetReceiptStore(target));
+    // Five orders, oldest first: a Factura accepted with a credit note, a Boleta in dollars sent and waiting,
+    // one the worker flagged before building anything (no total on its record), and two never sent (N/A).
+    const kinds = [
+      ["factura", "PEN"],
+      ["boleta", "USD"],
+      ["factura", "PEN"],
+      ["boleta", "PEN"],
+      ["factura", "PEN"],
+    ] as const;
+    for (const [index, [documentKind, currency]] of kinds.entries())
+      ids.push(Number(simulator.createOrder(makeOrder(5_000 + index, {}, { documentKind, currency })).id));
+    const [first, second, third] = ids as [number, number, number];
+    const key1 = { storeId: LIST_STORE, orderId: first };
+    const r1 = await listStore.reserve({
+      key: key1,
+      expect: expectOf(undefined),
+      series: "F001",
+      facts: facts("F001", "1180.00", "PEN"),
+      now: new Date("2026-11-20T15:00:00Z"),
+    });
+    await listStore.land(
+      key1,
+      expectOf(r1),
+      {
+        ...landed(r1, 9101),
+        sunatAnswer: {
+          outcome: "accepted",
+          sunatCode: "0",
+          sunatMessage: "La Factura numero F001-1, ha sido aceptada",
+          xmlUrl: "http://127.0.0.1/r/9101.xml",
+          pdfUrl: "http://127.0.0.1/r/9101.pdf",
+          cdrUrl: "http://127.0.0.1/r/9101.zip",
+        },
+      },
+      Date.now(),
+      "API holds receipt 9101",
+      new Date("2026-11-20T15:01:00Z"),
+    );
+    const noteKeyOf = noteKey(key1, "refund-7");
+    const noteFacts = {
+      ...facts("FC01", "100.00", "PEN"),
+      documentTypeCode: "07",
+      noteMotive: "09",
+      affectedDocumentNumber: "F001-1",
+    };
+    const n1 = await listStore.reserve({
+      key: noteKeyOf,
+      expect: expectOf(undefined),
+      series: "FC01",
+      facts: noteFacts,
+      now: new Date("2026-11-21T15:00:00Z"),
+    });
+    await listStore.land(
+      noteKeyOf,
+      expectOf(n1),
+      {
+        ...noteFacts,
+        receiptId: 9201,
+        series: "FC01",
+        correlative: n1.correlative ?? 1,
+        sunatAnswer: {
+          outcome: "accepted",
+          sunatCode: "0",
+          sunatMessage: "aceptada",
+          xmlUrl: "http://127.0.0.1/n.xml",
+          pdfUrl: null,
+          cdrUrl: null,
+        },
+        xmlUrl: "http://127.0.0.1/n.xml",
+        pdfUrl: null,
+      },
+      Date.now(),
+      "API holds credit note 9201",
+      new Date("2026-11-21T15:01:00Z"),
+    );
+    const key2 = { storeId: LIST_STORE, orderId: second };
+    const r2 = await listStore.reserve({
+      key: key2,
+      expect: expectOf(undefined),
+      series: "B001",
+      facts: facts("B001", "10.00", "USD"),
+      now: new Date(),
+    });
+    await listStore.land(
+      key2,
+      expectOf(r2),
+      landed(r2, 9102),
+      Date.now() + 60_000,
+      "API holds receipt 9102",
+      new Date(),
+    );
+    await listStore.flag(
+      { storeId: LIST_STORE, orderId: third },
+      expectOf(undefined),
+      [{ field: "total", rule: "total_mismatch", message: "los totales no suman" }],
+      "order refused",
+      new Date(),
+    );
   });
 
-  it("--state, --since and --limit filter; --json gives the rows", async () => {
-    const accepted = JSON.parse((await list("--state", "accepted", "--json")).stdout);
-    expect(accepted).toEqual([
-      expect.objectContaining({ orderId: 1001, state: "ACCEPTED", status: "ACEPTADO", total: "S/1,180.00" }),
+  afterAll(async () => {
+    destroyListStore?.();
+    await simulator?.stop();
+  });
+
+  async function list(...extra: string[]) {
+    return cpe(["receipts", "--store", String(LIST_STORE), "--local-env", listEnv, ...extra]);
+  }
+
+  it("lists every order of the store newest first, N/A ones too, with totals, short links and notes, in 120 columns", async () => {
+    const result = await list();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe("");
+    const lines = result.stdout.trimEnd().split("\n");
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(120);
+    expect(lines[0]).toMatch(
+      /^Pedido +Fecha +Cliente +Ciudad +Estado +Tipo de documento +API\/SUNAT +Total +Enlaces$/,
+    );
+    const [first, second, third, fourth, fifth] = ids as [number, number, number, number, number];
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^#${fifth} +\\d{4}-\\d\\d-\\d\\d +\\S.* +Pagado +Factura +N/A +S/[\\d,.]+ +-$`),
+      ),
+      expect.stringMatching(new RegExp(`^#${fourth} .* Pagado +Boleta +N/A +S/[\\d,.]+ +-$`)),
+      expect.stringMatching(new RegExp(`^#${third} .* Factura +ATENCIÓN +S/[\\d,.]+ +-$`)),
+      expect.stringMatching(new RegExp(`^#${second} .* Boleta B001-1 +REGISTRADO +US\\$10\\.00 +-$`)),
+      expect.stringMatching(new RegExp(`^#${first} .* Factura F001-1 +ACEPTADO +S/1,180\\.00 +XML PDF CDR$`)),
+      expect.stringMatching(/^ +└ NC FC01-1 +ACEPTADO +S\/100\.00 +XML$/),
     ]);
-    expect(accepted[0].links).toEqual({
-      xml: "http://127.0.0.1/r/9001.xml",
-      pdf: "http://127.0.0.1/r/9001.pdf",
-      cdr: "http://127.0.0.1/r/9001.zip",
+    expect(result.stdout).not.toContain("http://");
+  });
+
+  it("filters by state in Spanish or English, finds one order with or without #, and pages; --json gives the rows", async () => {
+    const [first, , third, fourth, fifth] = ids as [number, number, number, number, number];
+    const accepted = JSON.parse((await list("--state", "aceptado", "--json")).stdout);
+    expect(accepted).toEqual([
+      expect.objectContaining({
+        orderId: first,
+        state: "ACCEPTED",
+        stateLabel: "ACEPTADO",
+        totalLabel: "S/1,180.00",
+        sunatCode: "0",
+        links: {
+          xml: "http://127.0.0.1/r/9101.xml",
+          pdf: "http://127.0.0.1/r/9101.pdf",
+          cdr: "http://127.0.0.1/r/9101.zip",
+        },
+        creditNotes: [
+          expect.objectContaining({ documentNumber: "FC01-1", state: "ACCEPTED", total: "S/100.00" }),
+        ],
+      }),
+    ]);
+    expect(
+      JSON.parse((await list("--state", "NEEDS_ATTENTION", "--json")).stdout).map(
+        (r: { orderId: number }) => r.orderId,
+      ),
+    ).toEqual([third]);
+    const none = JSON.parse((await list("--state", "N/A", "--json")).stdout);
+    expect(none.map((row: { orderId: number }) => row.orderId)).toEqual([fifth, fourth]);
+    expect(none[0]).toMatchObject({ state: null, stateLabel: "N/A", documentNumber: null, issueDate: null });
+    const one = JSON.parse((await list("--order", `#${third}`, "--json")).stdout);
+    expect(one.map((row: { orderId: number }) => row.orderId)).toEqual([third]);
+    const page = await list("--limit", "2");
+    expect(page.stdout.trimEnd().split("\n")).toHaveLength(3);
+    expect(page.stderr).toMatch(new RegExp(`añada --before ${fourth} para verlos`));
+    const next = JSON.parse((await list("--limit", "2", "--before", String(fourth), "--json")).stdout);
+    expect(next.map((row: { orderId: number }) => row.orderId)).toEqual([third, ids[1]]);
+    expect(await list("--since", "2030-01-01")).toMatchObject({
+      code: 0,
+      stdout: "Ningún pedido coincide.\n",
     });
-    // 2026-11-22 means from midnight in Peru: 1003 (12:00 Peru) and 1004.
-    const since = JSON.parse((await list("--since", "2026-11-22", "--json")).stdout);
-    expect(since.map((row: { orderId: number }) => row.orderId)).toEqual([1004, 1003]);
-    const limited = await list("--limit", "2");
-    expect(limited.stdout.trimEnd().split("\n")).toHaveLength(3);
-    expect(limited.stderr).toMatch(/showing the newest 2 of 4; use --limit for more/);
-    const none = await list("--since", "2030-01-01");
-    expect(none).toMatchObject({ code: 0, stdout: "No receipts match.\n" });
   });
 });

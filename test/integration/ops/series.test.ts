@@ -50,12 +50,12 @@ describe("cpe series", () => {
       { series: "F001", counter: 66, apiHighest: 66, next: 67 },
     ]);
     const below = await series("set", "F001", "10");
-    expect(below.code).toBe(1);
-    expect(below.stderr).toMatch(/10 is below the highest number the API holds \(F001-66\)/);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toMatch(/10 es menor que el mayor número que tiene la API \(F001-66\)/);
     expect((await series("set", "F001", "70")).code).toBe(0);
     const back = await series("set", "F001", "68");
-    expect(back.code).toBe(1);
-    expect(back.stderr).toMatch(/68 is below the counter \(70\)/);
+    expect(back.code).toBe(2);
+    expect(back.stderr).toMatch(/68 es menor que el contador \(70\)/);
     expect(JSON.parse((await series("list", "--json")).stdout)).toContainEqual({
       series: "F001",
       counter: 70,
@@ -65,7 +65,7 @@ describe("cpe series", () => {
   });
 
   it("names the problem with a bad series or action", async () => {
-    expect((await series("seed", "F1")).stderr).toMatch(/"F1" is not a series/);
-    expect((await series("bump")).stderr).toMatch(/unknown action "bump": say list, seed or set/);
+    expect((await series("seed", "F1")).stderr).toMatch(/"F1" no es una serie/);
+    expect((await series("bump")).stderr).toMatch(/acción desconocida "bump": indique list, seed o set/);
   });
 });

@@ -28,9 +28,11 @@ describe("POST /v1/token", () => {
       [
         "read:orders",
         "read:receipts",
+        "read:transactions",
         "read:webhooks",
         "write:orders",
         "write:receipts",
+        "write:transactions",
         "write:webhooks",
       ].sort(),
     );

@@ -85,6 +85,7 @@ export function facturaBody(overrides: Record<string, unknown> = {}): Record<str
     items: [
       {
         name: "Plan Crece Mensual",
+        sunat_product_code: "81112100",
         unit: "ZZ",
         quantity: 1,
         sales_tax_rate: 18,
@@ -126,6 +127,7 @@ export function boletaBody(
     items: [
       {
         name: "Zapatillas",
+        sunat_product_code: "53111600",
         unit: "NIU",
         quantity: 1,
         sales_tax_rate: 18,

@@ -1,6 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ensureReceiptsTable } from "../../../infra/local/receipts-table";
 import {
   changeShipping,
   mistypedRuc,
@@ -9,101 +7,28 @@ import {
   withRuc,
 } from "../../../infra/simulator/order-edits";
 import { makeBrokenOrder, makeOrder } from "../../../infra/simulator/order-factory";
-import { type Simulator, startSimulator } from "../../../infra/simulator/server";
-import type { NumberingMode, StoredReceipt } from "../../../infra/simulator/state";
-import { AceleralaClient } from "../../../lib/acelerala/client";
 import { StoreNotConfiguredError } from "../../../lib/config/env";
-import { loadStores } from "../../../lib/config/stores";
-import type { StoreConfig } from "../../../lib/receipt";
-import { createReceiptStore } from "../../../lib/runtime";
-import type { OrderKey } from "../../../lib/store/receipt-record";
 import type { ReceiptStore } from "../../../lib/store/receipt-store";
-import { decideCreditNote } from "../../../lib/worker/credit-notes";
-import { decideForOrder } from "../../../lib/worker/decide";
-import { type IssueDeps, type IssueOutcome, issueReceipt } from "../../../lib/worker/issue-receipt";
+import { issueReceipt } from "../../../lib/worker/issue-receipt";
+import {
+  depsOf,
+  grossOf,
+  LOOKUP_DELAY_MS,
+  nextSeed,
+  orderTotal,
+  place,
+  receiptsOf,
+  STORE,
+  settle,
+  startWorld,
+  type World,
+} from "./support";
 
 // The worker's exactly-once logic against the real pieces: DynamoDB Local (global setup), the Acelérala
 // simulator over HTTP, the real client and the real receipt domain. Every scenario of a merchant changing the
 // order between two steps of the worker runs under each way the API may number receipts (the seed is
 // ambiguous). Faults come from the simulator's fault injection; a "crash" is a store whose next write throws.
 // The worker's clock is a test clock: "later" (the look-up delay) passes without sleeping.
-
-const STORE = 511;
-const CLIENT_TIMEOUT_MS = 1_000;
-const LOOKUP_DELAY_MS = 1_500;
-let stores: StoreConfig[];
-let seed = 5_000;
-
-beforeAll(async () => {
-  stores = await loadStores("config/stores.json");
-});
-
-interface World {
-  simulator: Simulator;
-  store: ReceiptStore;
-  client: AceleralaClient;
-  clock: { now: number };
-}
-
-async function startWorld(
-  name: string,
-  options: { numbering: NumberingMode; listLagMs?: number; existingReceipts?: Record<string, number> },
-): Promise<World> {
-  const simulator = await startSimulator({ sunatDelayMs: 0, seed: 7, ...options });
-  // A table of its own per world: counters start empty, as for a store that never used this product.
-  const tableName = `worker-${name}-${process.pid}`;
-  await ensureReceiptsTable(new DynamoDBClient({}), tableName);
-  const store = createReceiptStore({ region: process.env.AWS_REGION ?? "us-east-1", tableName });
-  const client = new AceleralaClient({
-    baseUrl: simulator.url,
-    credentials: { client_id: "demo-client", client_secret: "demo-secret" },
-    timeoutMs: CLIENT_TIMEOUT_MS,
-  });
-  return { simulator, store, client, clock: { now: Date.now() } };
-}
-
-function depsOf(world: World, overrides: Partial<IssueDeps> = {}): IssueDeps {
-  return {
-    store: world.store,
-    api: async () => world.client,
-    decide: (order, storeId) => decideForOrder(order, storeId, stores, new Date(world.clock.now)),
-    decideNote: (input) => decideCreditNote({ ...input, stores }),
-    now: () => new Date(world.clock.now),
-    firstPollDelayMs: 60_000,
-    lookupDelayMs: LOOKUP_DELAY_MS,
-    ...overrides,
-  };
-}
-
-/** Handles the order's event until it settles, letting the worker's clock run past every delay it asks for. */
-async function settle(world: World, key: OrderKey, deps = depsOf(world)): Promise<IssueOutcome> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const outcome = await issueReceipt(key, deps);
-    if (outcome.status !== "retry") return outcome;
-    world.clock.now += Math.max(1, outcome.delaySeconds ?? 1) * 1000;
-  }
-  throw new Error(`order ${key.orderId} did not settle`);
-}
-
-function place(
-  world: World,
-  kind: "boleta" | "factura" = "boleta",
-  currency: "PEN" | "USD" = "PEN",
-): OrderKey {
-  const order = world.simulator.createOrder(makeOrder(seed++, {}, { documentKind: kind, currency }));
-  return { storeId: STORE, orderId: Number(order.id) };
-}
-
-/** Every receipt the API holds for the order, whatever the list lag. */
-function receiptsOf(world: World, orderId: number): StoredReceipt[] {
-  return world.simulator.allReceipts().filter((receipt) => receipt.order_id === orderId);
-}
-
-function orderTotal(world: World, orderId: number): string {
-  return String(world.simulator.getOrder(orderId).total);
-}
-
-const grossOf = (receipt: StoredReceipt | undefined) => Number(receipt?.gross_total).toFixed(2);
 
 describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (numbering) => {
   let world: World;
@@ -183,7 +108,7 @@ describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (
       { kind: "timeout_after_commit", routes: ["POST /v1/receipts"], count: 1, timeoutMode: "destroy" },
     ]);
     expect(await issueReceipt(key, depsOf(world))).toMatchObject({ status: "retry" });
-    const factura = switchToFactura(seed++);
+    const factura = switchToFactura(nextSeed());
     const ruc = String((factura.billing_details as { document_number: string }).document_number);
     world.simulator.updateOrder(key.orderId, factura);
     world.simulator.updateOrder(key.orderId, withRuc(mistypedRuc(ruc)));
@@ -269,7 +194,7 @@ describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (
     ]);
     expect(await issueReceipt(key, depsOf(world))).toMatchObject({ status: "retry" });
     const boleta = await world.store.get(key);
-    world.simulator.updateOrder(key.orderId, switchToFactura(seed++));
+    world.simulator.updateOrder(key.orderId, switchToFactura(nextSeed()));
     expect(await settle(world, key)).toMatchObject({ status: "issued" });
     const record = await world.store.get(key);
     expect(record?.documentNumber).toMatch(/^F001-/);
@@ -311,7 +236,7 @@ describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (
   });
 
   it("records a cancelled order that never had a receipt, and skips an unpaid one", async () => {
-    const unpaid = world.simulator.createOrder(makeOrder(seed++, { payment_status: "pending" }));
+    const unpaid = world.simulator.createOrder(makeOrder(nextSeed(), { payment_status: "pending" }));
     const unpaidKey = { storeId: STORE, orderId: Number(unpaid.id) };
     expect(await settle(world, unpaidKey)).toMatchObject({ status: "skipped" });
     expect(await world.store.get(unpaidKey)).toBeUndefined();
@@ -354,7 +279,9 @@ describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (
   });
 
   it("flags a Boleta over S/ 700 without a document and never submits it; a fix issues it", async () => {
-    const order = world.simulator.createOrder(makeBrokenOrder("boleta_over_700_without_document", seed++));
+    const order = world.simulator.createOrder(
+      makeBrokenOrder("boleta_over_700_without_document", nextSeed()),
+    );
     const key = { storeId: STORE, orderId: Number(order.id) };
     expect(await settle(world, key)).toMatchObject({ status: "needs_attention" });
     const record = await world.store.get(key);
@@ -393,14 +320,14 @@ describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (
   it("dates a receipt issued long after the sale today (Peru), and says why", async () => {
     const old = world.simulator.createOrder(
       makeOrder(
-        seed++,
+        nextSeed(),
         { placed: new Date(world.clock.now - 20 * 86_400_000).toISOString() },
         { documentKind: "factura" },
       ),
     );
     const recent = world.simulator.createOrder(
       makeOrder(
-        seed++,
+        nextSeed(),
         { placed: new Date(world.clock.now - 86_400_000).toISOString() },
         { documentKind: "factura" },
       ),

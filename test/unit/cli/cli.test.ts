@@ -31,19 +31,22 @@ describe("cpe dispatcher", () => {
   it("--help lists the subcommands on stdout, exit 0", async () => {
     const { code, stdout } = await cpe(["--help"]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Usage: cpe <command>/);
+    expect(stdout).toMatch(/Uso: cpe <comando>/);
+    expect(stdout).toMatch(/^\s+console\s/m);
+    // The exit codes are documented where every operator looks first.
+    expect(stdout).toMatch(/0 hecho; 1 falló .*\n2 error de uso .*3 hecho, con hallazgos/s);
     expect(stdout).toMatch(/^\s+build\s/m);
     expect(stdout).toMatch(/^\s+words\s/m);
   });
-  it("an unknown subcommand: usage on stderr, exit 1", async () => {
+  it("an unknown subcommand: usage on stderr, exit 2 (a usage error)", async () => {
     const { code, stdout, stderr } = await cpe(["frobnicate"]);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toMatch(/unknown command "frobnicate"/);
-    expect(stderr).toMatch(/Usage: cpe/);
+    expect(stderr).toMatch(/comando desconocido "frobnicate"/);
+    expect(stderr).toMatch(/Uso: cpe/);
   });
-  it("no subcommand: usage on stderr, exit 1", async () => {
-    expect((await cpe([])).code).toBe(1);
+  it("no subcommand: usage on stderr, exit 2", async () => {
+    expect((await cpe([])).code).toBe(2);
   });
   it("dispatches to any command of the table, passing the rest of argv", async () => {
     const seen: string[][] = [];
@@ -106,9 +109,9 @@ describe("cpe build", () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject(figures);
   });
-  it("the seed's order: each problem on stderr, exit 2, nothing on stdout", async () => {
+  it("the seed's order: each problem on stderr, exit 3 (a person must fix the order), nothing on stdout", async () => {
     const { code, stdout, stderr } = await cpe(["build", "--order", `${ORDERS}/seed-order-32203.json`]);
-    expect(code).toBe(2);
+    expect(code).toBe(3);
     expect(stdout).toBe("");
     // Its lines_total (Σ line subtotals) is one of the seed's two readings; its subtotal and total do not add up.
     expect(stderr.trim().split("\n")).toEqual([
@@ -119,19 +122,19 @@ describe("cpe build", () => {
   it("the seed's order as printed (not JSON): exit 1 with line and column", async () => {
     const { code, stderr } = await cpe(["build", "--order", `${ORDERS}/seed-order-32203.as-printed.txt`]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/invalid JSON at line 1, column 1325/);
+    expect(stderr).toMatch(/JSON no válido en línea 1, columna 1325/);
   });
   it("a multi-line file with a trailing comma: the error's line and column", async () => {
     const file = join(scratch, "broken.json");
     writeFileSync(file, '{\n  "id": 1,\n  "total": "1.00",\n}\n');
     const { code, stderr } = await cpe(["build", "--order", file]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/line 4, column 1/);
+    expect(stderr).toMatch(/línea 4, columna 1/);
   });
   it("an unreadable file: exit 1", async () => {
     const { code, stderr } = await cpe(["build", "--order", join(scratch, "missing.json")]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/cannot read the file \(ENOENT\)/);
+    expect(stderr).toMatch(/no se puede leer el archivo \(ENOENT\)/);
   });
   it("accepts a webhook envelope, --store, --issue-date and --correlative", async () => {
     const order = JSON.parse(readFileSync(join(REPO_ROOT, ORDERS, "factura-ruc-20601373034.json"), "utf8"));
@@ -174,7 +177,7 @@ describe("cpe build", () => {
     writeFileSync(order, JSON.stringify({ ...seed, store_id: 99 }));
     const unknown = await cpe(["build", "--order", order, "--store", stores]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/no store configuration for store_id 99/);
+    expect(unknown.stderr).toMatch(/no hay configuración para la tienda store_id 99/);
   });
   it("an invalid stores file: exit 1 naming the field", async () => {
     const stores = join(scratch, "bad-stores.json");
@@ -187,13 +190,42 @@ describe("cpe build", () => {
       stores,
     ]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/invalid store configuration: 0\.vendor_information/);
+    expect(stderr).toMatch(/configuración de tienda no válida: 0\.vendor_information/);
   });
-  it("usage errors: missing --order, unknown option, bad correlative", async () => {
-    expect((await cpe(["build"])).code).toBe(1);
-    expect((await cpe(["build", "--order", "x", "--nope"])).stderr).toMatch(/Unknown option/);
-    expect((await cpe(["build", "--order", "x", "--correlative", "abc"])).code).toBe(1);
+  it("usage errors: missing --order, unknown option, bad correlative, exit 2 before reading anything", async () => {
+    expect(await cpe(["build"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/falta --order FILE/),
+    });
+    expect(await cpe(["build", "--order", "x", "--nope"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/opción desconocida --nope/),
+    });
+    expect(await cpe(["build", "--order", "x", "--correlative", "abc"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--correlative debe ser un número entero/),
+    });
+    expect(await cpe(["build", "--order", "x", "--store"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/falta el valor de --store/),
+    });
     expect((await cpe(["build", "--help"])).code).toBe(0);
+  });
+
+  it("a date that is not on the calendar: one line naming it, exit 2, no stack trace", async () => {
+    for (const date of ["2026-13-45", "2026-02-30", "21/11/2026"]) {
+      const { code, stdout, stderr } = await cpe([
+        "build",
+        "--order",
+        `${ORDERS}/factura-ruc-20601373034.json`,
+        "--issue-date",
+        date,
+      ]);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(new RegExp(`^cpe build: --issue-date.*${date.replace(/\//g, "\\/")}`));
+      expect(stderr).not.toMatch(/\bat \S+:\d+:\d+/);
+    }
   });
 });
 
@@ -208,11 +240,11 @@ describe("cpe words", () => {
       "SON CUARENTA CON 00/100 DÓLARES AMERICANOS\n",
     );
   });
-  it("refuses a bad amount or currency, exit 1", async () => {
-    expect((await cpe(["words", "abc"])).code).toBe(1);
-    expect((await cpe(["words"])).code).toBe(1);
-    expect((await cpe(["words", "1000000000000"])).code).toBe(1);
-    expect((await cpe(["words", "1", "--currency", "EUR"])).code).toBe(1);
+  it("refuses a bad amount or currency as a usage error, exit 2", async () => {
+    expect((await cpe(["words", "abc"])).code).toBe(2);
+    expect((await cpe(["words"])).code).toBe(2);
+    expect((await cpe(["words", "1000000000000"])).code).toBe(2);
+    expect((await cpe(["words", "1", "--currency", "EUR"])).code).toBe(2);
   });
 });
 
@@ -249,9 +281,9 @@ describe("the real executable", () => {
     });
   }, 30_000);
 
-  it("npx tsx lib/cli/main.ts build on the seed's order exits 2 with the problems on stderr", async () => {
+  it("npx tsx lib/cli/main.ts build on the seed's order exits 3 with the problems on stderr", async () => {
     const { code, stdout, stderr } = await spawnCpe(["build", "--order", `${ORDERS}/seed-order-32203.json`]);
-    expect(code).toBe(2);
+    expect(code).toBe(3);
     expect(stdout).toBe("");
     expect(stderr).toMatch(/total \[total_mismatch\]/);
   }, 30_000);

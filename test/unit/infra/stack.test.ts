@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { App, type CfnElement, Duration, Stack, aws_sqs as sqs, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
@@ -299,10 +300,11 @@ describe("functions", () => {
     worker: stack.worker,
     poller: stack.poller,
     reconciler: stack.reconciler,
+    console: stack.console,
   });
 
   it("run Node.js 22 on arm64 with source maps, each with its own log group with a retention", () => {
-    expect(resourcesOfType("AWS::Lambda::Function")).toHaveLength(4);
+    expect(resourcesOfType("AWS::Lambda::Function")).toHaveLength(5);
     for (const fn of Object.values(functions())) {
       const props = property(logicalId(fn));
       expect(props).toMatchObject({
@@ -319,7 +321,7 @@ describe("functions", () => {
 
   it("are bundled by esbuild as minified ESM with the createRequire banner and a source map", () => {
     const assets = readdirSync(assemblyDirectory).filter((name) => name.startsWith("asset."));
-    expect(assets).toHaveLength(4);
+    expect(assets).toHaveLength(5);
     for (const asset of assets) {
       const bundle = readFileSync(path.join(assemblyDirectory, asset, "index.mjs"), "utf8");
       expect(bundle.startsWith("import { createRequire as __acelerala_createRequire }")).toBe(true);
@@ -337,8 +339,8 @@ describe("functions", () => {
     }
   });
 
-  it("ship config/stores.json in the worker's and the reconciler's bundles, where STORES_CONFIG_PATH's default finds it", () => {
-    for (const fn of [stack.worker, stack.reconciler]) {
+  it("ship config/stores.json in the worker's, the reconciler's and the console's bundles, where STORES_CONFIG_PATH's default finds it", () => {
+    for (const fn of [stack.worker, stack.reconciler, stack.console]) {
       const code = property(logicalId(fn)).Code as { S3Key: string };
       const assetDir = path.join(assemblyDirectory, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
       expect(readFileSync(path.join(assetDir, "config", "stores.json"), "utf8")).toBe(
@@ -380,15 +382,69 @@ describe("functions", () => {
       ACELERALA_CREDENTIALS_ARN: { Ref: expect.stringMatching(/^AceleralaCredentials/) },
       ACELERALA_TIMEOUT_SECONDS: "10",
     });
+    expect(env(stack.console)).toEqual({
+      NODE_OPTIONS: "--enable-source-maps",
+      TABLE_NAME: ref(stack.table),
+      ORDER_EVENTS_QUEUE_URL: ref(stack.queue),
+      ORDER_EVENTS_DLQ_URL: ref(stack.deadLetterQueue),
+      ACELERALA_API_URL: { Ref: "AceleralaApiUrl" },
+      ACELERALA_CREDENTIALS_ARN: { Ref: expect.stringMatching(/^AceleralaCredentials/) },
+      ACELERALA_TIMEOUT_SECONDS: "10",
+      CONSOLE_TRUST_PROXY_ORIGIN: "true",
+    });
     template.hasParameter("AceleralaApiUrl", { Default: "https://api.acelerala.com" });
   });
 
-  it("expose the receiver through a Function URL with no IAM auth (the signature authenticates)", () => {
-    template.resourceCountIs("AWS::Lambda::Url", 1);
+  it("expose the receiver through a Function URL with no IAM auth (the signature authenticates), the console only with AWS_IAM", () => {
+    template.resourceCountIs("AWS::Lambda::Url", 2);
     template.hasResourceProperties("AWS::Lambda::Url", {
       AuthType: "NONE",
       TargetFunctionArn: arnOf(stack.receiver),
     });
+    template.hasResourceProperties("AWS::Lambda::Url", {
+      AuthType: "AWS_IAM",
+      TargetFunctionArn: arnOf(stack.console),
+    });
+    // No resource policy opens the console to anyone (callers need an identity policy of their own), and the
+    // only permission for any principal ("*") is the receiver URL's.
+    const permissions = resourcesOfType("AWS::Lambda::Permission");
+    const onConsole = permissions.filter(
+      ([, props]) => JSON.stringify(props.FunctionName) === JSON.stringify(arnOf(stack.console)),
+    );
+    expect(onConsole).toEqual([]);
+    const open = permissions.filter(([, props]) => props.Principal === "*");
+    expect(open.length).toBeGreaterThan(0);
+    for (const [, props] of open) expect(props.FunctionName).toEqual(arnOf(stack.receiver));
+  });
+
+  it("ship htmx in the console's bundle, where the bundled console serves it from (no CDN)", async () => {
+    const code = property(logicalId(stack.console)).Code as { S3Key: string };
+    const assetDir = path.join(assemblyDirectory, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
+    const htmx = readFileSync(path.join(ROOT, "node_modules", "htmx.org", "dist", "htmx.min.js"), "utf8");
+    expect(readFileSync(path.join(assetDir, "static", "htmx.min.js"), "utf8")).toBe(htmx);
+    // The bundle itself (JSX compiled, Hono's Lambda adapter) answers a Function URL request for it.
+    const bundle = await import(pathToFileURL(path.join(assetDir, "index.mjs")).href);
+    const result = await bundle.handler({
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: "/static/htmx.min.js",
+      rawQueryString: "",
+      headers: { host: "console.lambda-url.us-east-1.on.aws" },
+      requestContext: {
+        domainName: "console.lambda-url.us-east-1.on.aws",
+        http: {
+          method: "GET",
+          path: "/static/htmx.min.js",
+          protocol: "HTTP/1.1",
+          sourceIp: "127.0.0.1",
+          userAgent: "test",
+        },
+      },
+      isBase64Encoded: false,
+    });
+    expect(result.statusCode).toBe(200);
+    expect(result.headers["content-type"]).toMatch(/^text\/javascript/);
+    expect(result.body).toBe(htmx);
   });
 });
 
@@ -507,9 +563,29 @@ describe("least privilege", () => {
     );
   });
 
+  it("the console can only read and reissue receipts, send to the queue, look at and replay the DLQ and read the credentials", () => {
+    expect(normalise(statementsOf(stack.console))).toEqual(
+      normalise([
+        logsOf(stack.console),
+        grant(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], arnOf(stack.table)),
+        grant(["sqs:SendMessage"], arnOf(stack.queue)),
+        grant(
+          [
+            "sqs:ReceiveMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+          ],
+          arnOf(stack.deadLetterQueue),
+        ),
+        grant(["secretsmanager:GetSecretValue"], secretRef("AceleralaCredentials")),
+      ]),
+    );
+  });
+
   it("no identity policy in the stack grants a wildcard action or a * resource", () => {
     const policies = resourcesOfType("AWS::IAM::Policy");
-    expect(policies.length).toBe(4);
+    expect(policies.length).toBe(5);
     for (const [, props] of policies) {
       for (const statement of (props.PolicyDocument as { Statement: Statement[] }).Statement) {
         for (const action of [statement.Action].flat()) expect(action).not.toContain("*");
@@ -542,6 +618,8 @@ describe("alarms", () => {
   const ALARMS = [
     "CdrPollErrors",
     "CdrStale",
+    "ConsoleErrors",
+    "ConsoleThrottles",
     "DlqHasMessages",
     "DlqOldestMessage",
     "MissedOrdersEnqueued",
@@ -723,6 +801,7 @@ describe("alarms", () => {
       Worker: stack.worker,
       Poller: stack.poller,
       Reconciler: stack.reconciler,
+      Console: stack.console,
     })) {
       for (const metricName of ["Errors", "Throttles"]) {
         expect(alarm(`${name}${metricName}`)).toMatchObject({
@@ -785,6 +864,8 @@ describe("outputs", () => {
       [
         "AceleralaCredentialsArn",
         "AlarmTopicArn",
+        "ConsoleFunctionArn",
+        "ConsoleUrl",
         "OrderEventsDlqArn",
         "OrderEventsDlqUrl",
         "OrderEventsQueueArn",
@@ -798,6 +879,10 @@ describe("outputs", () => {
       Value: { "Fn::GetAtt": [Match.stringLikeRegexp("FunctionUrl"), "FunctionUrl"] },
     });
     template.hasOutput("OrderEventsDlqArn", { Value: arnOf(stack.deadLetterQueue) });
+    template.hasOutput("ConsoleUrl", {
+      Value: { "Fn::GetAtt": [Match.stringLikeRegexp("^ConsoleFunctionUrl"), "FunctionUrl"] },
+    });
+    template.hasOutput("ConsoleFunctionArn", { Value: arnOf(stack.console) });
   });
 });
 
@@ -839,6 +924,7 @@ describe("cdk-nag (AWS Solutions)", () => {
         "AceleralaSunat/AceleralaCredentials AwsSolutions-SMG4",
         "AceleralaSunat/AlarmTopic AwsSolutions-SNS2",
         "AceleralaSunat/CdrPoller AwsSolutions-L1",
+        "AceleralaSunat/Console AwsSolutions-L1",
         "AceleralaSunat/OrderEventsDlq AwsSolutions-SQS3",
         "AceleralaSunat/ReceiptWorker AwsSolutions-L1",
         "AceleralaSunat/Reconciler AwsSolutions-L1",

@@ -99,7 +99,7 @@ describe("runBackfill", () => {
       resumed: 1,
     });
     expect(summary.skippedByReason).toEqual({
-      "needs attention (rule_x): fix the order, then cpe resend": 1,
+      "requiere revisión (rule_x): corrija el pedido y luego cpe resend": 1,
     });
     expect(sent).toHaveLength(148);
     expect(new Set(sent.map((s) => s.id)).size).toBe(148);
@@ -131,9 +131,13 @@ describe("runBackfill", () => {
   it("in a dry run enqueues nothing but counts what it would", async () => {
     const { deps, sent } = fakes([order(1), order(2)], new Map());
     const summary = await runBackfill({ storeId: 511, placedFrom: new Date(0), dryRun: true }, deps);
-    expect(summary).toMatchObject({ found: 2, enqueued: 2, dryRun: true });
+    // Nothing was enqueued, and the summary says so: what would be is its own count.
+    expect(summary).toMatchObject({ found: 2, enqueued: 0, wouldEnqueue: 2, dryRun: true });
+    expect(summary.enqueuedOrderIds).toEqual(["1", "2"]);
     expect(sent).toEqual([]);
-    expect(formatBackfillSummary(summary)).toMatch(/would enqueue\s+2/);
+    expect(formatBackfillSummary(summary)).toMatch(/se encolarían\s+2/);
+    expect(formatBackfillSummary(summary)).toMatch(/simulación: no se encoló nada/);
+    expect(formatBackfillSummary(summary)).not.toMatch(/encolados\s/);
   });
 
   it("records an order it could not enqueue and carries on with the others", async () => {
@@ -145,7 +149,8 @@ describe("runBackfill", () => {
       failures: [{ orderId: "2", error: "Error: SQS is down" }],
     });
     expect(sent.map((s) => s.id)).toEqual(["bf_511_1_20260121", "bf_511_3_20260121"]);
-    expect(formatBackfillSummary(summary)).toMatch(/failed\s+1\n\s+order 2: Error: SQS is down/);
+    expect(summary.wouldEnqueue).toBe(0);
+    expect(formatBackfillSummary(summary)).toMatch(/fallaron\s+1\n\s+pedido 2: Error: SQS is down/);
   });
 });
 
@@ -157,11 +162,11 @@ describe("classifyOrder", () => {
     });
     expect(classifyOrder(order(1, { placed: null }), undefined)).toEqual({
       action: "skip",
-      reason: "not placed",
+      reason: "sin confirmar (no placed)",
     });
     expect(classifyOrder(order(1, { canceled: "2026-01-11T00:00:00Z" }), undefined)).toEqual({
       action: "skip",
-      reason: "canceled",
+      reason: "cancelado",
     });
   });
 
@@ -194,10 +199,10 @@ describe("ids, progress and options", () => {
     });
     expect(parsed.placedFrom.toISOString()).toBe("2026-01-10T05:00:00.000Z");
     expect(parsed.placedTo?.toISOString()).toBe("2026-01-11T05:00:00.000Z");
-    expect(() => parseBackfillOptions({ "placed-from": "2026-01-10" })).toThrow(/--store ID is required/);
-    expect(() => parseBackfillOptions({ store: "511" })).toThrow(/--placed-from DATE is required/);
+    expect(() => parseBackfillOptions({ "placed-from": "2026-01-10" })).toThrow(/falta --store ID/);
+    expect(() => parseBackfillOptions({ store: "511" })).toThrow(/falta --placed-from FECHA/);
     expect(() => parseBackfillOptions({ store: "511", "placed-from": "10/01/2026" })).toThrow(
-      /^--placed-from must be an ISO date/,
+      /^--placed-from debe ser una fecha ISO/,
     );
     expect(() => parseBackfillOptions({ store: "x", "placed-from": "2026-01-10" })).toThrow(OptionError);
   });

@@ -47,9 +47,9 @@ describe("parseDlqOptions", () => {
       json: true,
     });
     expect(() => parseDlqOptions(["peek"], { order: "1" })).toThrow(
-      "--order is an option of replay, not of peek",
+      "--order es una opción de replay, no de peek",
     );
-    expect(() => parseDlqOptions(["peek"], { "dry-run": true })).toThrow(/--dry-run is an option of replay/);
+    expect(() => parseDlqOptions(["peek"], { "dry-run": true })).toThrow(/--dry-run es una opción de replay/);
   });
   it("replay: every option parsed; default is every message", () => {
     expect(parseDlqOptions(["replay"], {})).toEqual({
@@ -59,7 +59,7 @@ describe("parseDlqOptions", () => {
       json: false,
     });
     expect(
-      parseDlqOptions(["replay"], { max: "5", order: "1001", "dry-run": true, rate: "2.5", json: true }),
+      parseDlqOptions(["replay"], { max: "5", order: "#1001", "dry-run": true, rate: "2.5", json: true }),
     ).toEqual({
       action: "replay",
       max: 5,
@@ -75,41 +75,53 @@ describe("parseDlqOptions", () => {
       native: true,
       ratePerSecond: 10,
     });
-    expect(() => parseDlqOptions(["replay"], { native: true })).toThrow(/--native needs --aws/);
+    expect(() => parseDlqOptions(["replay"], { native: true })).toThrow(/--native necesita --aws/);
     expect(() => parseDlqOptions(["replay"], { native: true, aws: true, order: "1" })).toThrow(
-      /cannot take --order: SQS's move task moves the whole DLQ, it has no filter/,
+      /no admite --order: la tarea de SQS mueve toda la DLQ, no tiene filtro/,
     );
     expect(() => parseDlqOptions(["replay"], { native: true, aws: true, "dry-run": true })).toThrow(
-      /cannot take --dry-run/,
+      /no admite --dry-run/,
     );
     expect(() => parseDlqOptions(["replay"], { native: true, aws: true, max: "2" })).toThrow(
-      /cannot take --max/,
+      /no admite --max/,
     );
   });
   it("names the action and bad values", () => {
-    expect(() => parseDlqOptions([], {})).toThrow("say peek or replay");
-    expect(() => parseDlqOptions(["drain"], {})).toThrow('unknown action "drain": say peek or replay');
-    expect(() => parseDlqOptions(["peek", "x"], {})).toThrow('unexpected argument "x"');
+    expect(() => parseDlqOptions([], {})).toThrow("indique peek o replay");
+    expect(() => parseDlqOptions(["drain"], {})).toThrow('acción desconocida "drain": indique peek o replay');
+    expect(() => parseDlqOptions(["peek", "x"], {})).toThrow('argumento inesperado "x"');
     expect(() => parseDlqOptions(["replay"], { rate: "0" })).toThrow(OptionError);
-    expect(() => parseDlqOptions(["peek"], { max: "ten" })).toThrow(/--max must be a whole number/);
+    expect(() => parseDlqOptions(["replay"], { order: "abc" })).toThrow(/--order debe ser un número entero/);
+    expect(() => parseDlqOptions(["peek"], { max: "ten" })).toThrow(/--max debe ser un número entero/);
   });
 });
 
 describe("parseReceiptsOptions", () => {
-  it("defaults to 50 rows, and validates state, since, store and limit", () => {
+  it("defaults to 50 rows, and validates state (Spanish or English), dates, order and limit", () => {
     expect(parseReceiptsOptions({})).toEqual({ limit: 50, json: false });
     expect(
-      parseReceiptsOptions({ state: "submitted", since: "2026-11-21", store: "511", limit: "5" }),
+      parseReceiptsOptions({
+        state: "submitted",
+        since: "2026-11-21",
+        until: "2026-11-22",
+        order: "#32204",
+        before: "32300",
+        limit: "5",
+      }),
     ).toEqual({
       state: "SUBMITTED",
       since: new Date("2026-11-21T05:00:00.000Z"),
-      storeId: 511,
+      until: new Date("2026-11-23T05:00:00.000Z"),
+      orderId: 32204,
+      before: 32300,
       limit: 5,
       json: false,
     });
-    expect(() => parseReceiptsOptions({ state: "DONE" })).toThrow(/--state must be one of RESERVED/);
-    expect(() => parseReceiptsOptions({ since: "last week" })).toThrow(/--since must be an ISO date/);
-    expect(() => parseReceiptsOptions({ limit: "0" })).toThrow("--limit must be 1 or more; got 0");
+    expect(parseReceiptsOptions({ state: "ACEPTADO" }).state).toBe("ACCEPTED");
+    expect(parseReceiptsOptions({ state: "N/A" }).state).toBe("NONE");
+    expect(() => parseReceiptsOptions({ state: "DONE" })).toThrow(/--state debe ser un estado: ACEPTADO/);
+    expect(() => parseReceiptsOptions({ since: "last week" })).toThrow(/--since debe ser una fecha ISO/);
+    expect(() => parseReceiptsOptions({ limit: "0" })).toThrow("--limit debe ser 1 o más; se recibió 0");
   });
 });
 
@@ -117,11 +129,11 @@ describe("resolveTarget", () => {
   it("without a local stack: tells the operator to start it or use --aws", async () => {
     const c = io();
     await expect(resolveTarget({}, c.io, { needsQueues: false })).rejects.toThrow(
-      "the local stack is not running: start it with `npm start`, or use --aws",
+      "la pila local no está en marcha: iníciela con `npm start`, o use --aws",
     );
     await expect(
       resolveTarget({ "local-env": "nowhere.json" }, c.io, { needsQueues: false }),
-    ).rejects.toThrow(/the local stack is not running \(nowhere\.json does not exist\)/);
+    ).rejects.toThrow(/la pila local no está en marcha \(nowhere\.json no existe\)/);
   });
   it("reads .cache/local-stack/env.json by default, with explicit endpoints and credentials", async () => {
     const cwd = mkdtempSync(join(scratch, "cwd-"));
@@ -132,7 +144,7 @@ describe("resolveTarget", () => {
     const target = await resolveTarget({}, c.io, { needsQueues: true });
     expect(target).toEqual({
       mode: "local",
-      description: `local stack (${LOCAL_STACK_ENV_PATH})`,
+      description: `pila local (${LOCAL_STACK_ENV_PATH})`,
       tableName: "receipts",
       region: "us-east-1",
       queueUrl: LOCAL_ENV.ORDER_EVENTS_QUEUE_URL,
@@ -147,8 +159,8 @@ describe("resolveTarget", () => {
     const error = await resolveTarget({ "local-env": path }, io().io, { needsQueues: true }).catch((e) => e);
     expect(error).toBeInstanceOf(TargetError);
     expect(error.message).toContain("ORDER_EVENTS_DLQ_URL is missing");
-    expect(error.message).toContain("AWS_ENDPOINT_URL_SQS is missing");
-    expect(error.message).toContain("AWS_ACCESS_KEY_ID is missing");
+    expect(error.message).toContain("falta AWS_ENDPOINT_URL_SQS");
+    expect(error.message).toContain("falta AWS_ACCESS_KEY_ID");
     // status and receipts do not need the queues.
     const tableOnly = writeJson("table-only.json", { ...partial, AWS_ACCESS_KEY_ID });
     await expect(
@@ -160,7 +172,7 @@ describe("resolveTarget", () => {
   it("refuses a file that is not an object of variables", async () => {
     const path = writeJson("list.json", ["x"]);
     await expect(resolveTarget({ "local-env": path }, io().io, { needsQueues: false })).rejects.toThrow(
-      /expected a JSON object of environment variables/,
+      /se esperaba un objeto JSON de variables de entorno/,
     );
   });
   it("--aws: names each missing stack output; the region may come from the profile", async () => {
@@ -179,27 +191,74 @@ describe("resolveTarget", () => {
   it("--aws and --local-env together are refused", async () => {
     await expect(
       resolveTarget({ aws: true, "local-env": "x" }, io().io, { needsQueues: false }),
-    ).rejects.toThrow(/exclude each other/);
+    ).rejects.toThrow(/se excluyen/);
   });
 });
 
-describe("the commands' usage errors (exit 1, message on stderr, nothing on stdout)", () => {
+describe("the commands' usage errors (exit 2, one line on stderr, nothing on stdout, nothing done)", () => {
   const cases: [string[], RegExp][] = [
-    [["status"], /cpe status: ORDER_ID is required/],
-    [["status", "abc", "--store", "511"], /ORDER_ID must be a positive whole number; got "abc"/],
-    [["status", "1001", "--store", "x"], /--store must be a positive whole number/],
+    [["status"], /cpe status: falta el número de pedido \(ORDER_ID\)/],
+    [["status", "abc", "--store", "511"], /ORDER_ID debe ser un número entero positivo; se recibió "abc"/],
+    [["status", "1001", "1002"], /argumento inesperado "1002": indique un solo ORDER_ID/],
+    [["status", "1001", "--store", "x"], /--store debe ser un número entero positivo/],
+    [["receipts", "--state", "nope"], /cpe receipts: --state debe ser un estado/],
+    [["receipts", "--since", "2026-13-01"], /2026-13-01 no es una fecha del calendario/],
+    [["resend"], /cpe resend: falta el número de pedido/],
+    [["resend", "32204", "x"], /ORDER_ID debe ser un número entero positivo; se recibió "x"/],
+    [["dlq"], /cpe dlq: indique peek o replay/],
+    [["dlq", "replay", "--native", "--aws", "--order", "1"], /--native no admite --order/],
+    [["dlq", "peek", "--frobnicate"], /cpe dlq: opción desconocida --frobnicate/],
+    [["reconcile", "--store", "511"], /cpe reconcile: falta --since FECHA/],
+    [
+      ["backfill", "--store", "511", "--placed-from", "2026-11-02", "--placed-to", "2026-11-01"],
+      /debe ser posterior/,
+    ],
+    [["console", "--port", "3005"], /--port es el puerto del proxy de --aws/],
+    [["console", "--aws", "--port", "70000"], /--port debe ser como máximo 65535/],
+  ];
+  for (const [argv, message] of cases) {
+    it(`cpe ${argv.join(" ")}`, async () => {
+      const c = io();
+      expect(await run(argv, c.io)).toBe(2);
+      expect(c.stderr()).toMatch(message);
+      expect(c.stderr()).toMatch(/--help muestra las opciones/);
+      expect(c.stdout()).toBe("");
+    });
+  }
+  it("--help of each command goes to stdout with exit 0, in Spanish, exit codes included", async () => {
+    for (const name of [
+      "dlq",
+      "status",
+      "receipts",
+      "resend",
+      "backfill",
+      "reconcile",
+      "series",
+      "webhooks",
+      "console",
+    ]) {
+      const c = io();
+      expect(await run([name, "--help"], c.io)).toBe(0);
+      expect(c.stdout()).toMatch(new RegExp(`^Uso: cpe ${name}`));
+      expect(c.stdout()).toMatch(/Códigos de salida: 0 hecho; 1 falló/);
+    }
+  });
+});
+
+describe("the commands' failures (exit 1: the target or an input is not there)", () => {
+  const cases: [string[], RegExp][] = [
     [
       ["status", "1001", "--store", "511"],
-      /the local stack is not running: start it with `npm start`, or use --aws/,
+      /la pila local no está en marcha: iníciela con `npm start`, o use --aws/,
     ],
-    [["receipts", "--state", "nope"], /cpe receipts: --state must be one of/],
-    [["receipts", "--since", "2026-13-01"], /2026-13-01 is not a calendar date/],
-    [["receipts"], /the local stack is not running/],
-    [["receipts", "--aws"], /--aws needs the stack's outputs in the environment: TABLE_NAME is missing/],
-    [["dlq"], /cpe dlq: say peek or replay/],
-    [["dlq", "replay", "--native", "--aws", "--order", "1"], /--native cannot take --order/],
-    [["dlq", "peek", "--frobnicate"], /cpe dlq: Unknown option '--frobnicate'/],
-    [["dlq", "peek"], /cpe dlq peek: the local stack is not running/],
+    [["receipts", "--store", "511"], /la pila local no está en marcha/],
+    [
+      ["receipts", "--aws", "--store", "511"],
+      /--aws necesita las salidas de la pila en el entorno: TABLE_NAME is missing/,
+    ],
+    [["dlq", "peek"], /cpe dlq peek: la pila local no está en marcha/],
+    [["console"], /cpe console: la pila local no está en marcha/],
+    [["console", "--aws"], /--aws necesita CONSOLE_URL en el entorno/],
   ];
   for (const [argv, message] of cases) {
     it(`cpe ${argv.join(" ")}`, async () => {
@@ -209,17 +268,10 @@ describe("the commands' usage errors (exit 1, message on stderr, nothing on stdo
       expect(c.stdout()).toBe("");
     });
   }
-  it("--help of each command goes to stdout with exit 0", async () => {
-    for (const name of ["dlq", "status", "receipts"]) {
-      const c = io();
-      expect(await run([name, "--help"], c.io)).toBe(0);
-      expect(c.stdout()).toMatch(new RegExp(`^Usage: cpe ${name}`));
-    }
-  });
   it("status without --store takes the first store of the stores file", async () => {
     const cwd = mkdtempSync(join(scratch, "stores-"));
     const c = io({ STORES_CONFIG_PATH: "missing-stores.json" }, cwd);
     expect(await run(["status", "1001"], c.io)).toBe(1);
-    expect(c.stderr()).toMatch(/missing-stores\.json: cannot read the file \(ENOENT\)/);
+    expect(c.stderr()).toMatch(/missing-stores\.json: no se puede leer el archivo \(ENOENT\)/);
   });
 });

@@ -170,9 +170,11 @@ describe("formatDlqTable and sentRange", () => {
       lastError: "API timeout\nfor admin@agrolight.pe",
     };
     const lines = formatDlqTable([entry, { messageId: "m-2" }]).split("\n");
-    expect(lines[0]).toMatch(/^Store +Order +Event +Receives +Sent +First received +Receipt +Last error$/);
+    expect(lines[0]).toMatch(
+      /^Tienda +Pedido +Evento +Recepciones +Enviado +Primera recepción +Comprobante +Último error$/,
+    );
     expect(lines[1]).toMatch(
-      /^511 +1001 +orders\.updated\.placed +6 +2025-11-21 05:00 +2025-11-21 05:00 +RESERVED +API timeout for a\*\*\*@agrolight\.pe$/,
+      /^511 +1001 +orders\.updated\.placed +6 +2025-11-21 05:00 +2025-11-21 05:00 +RESERVADO +API timeout for a\*\*\*@agrolight\.pe$/,
     );
     expect(lines[2]).toMatch(/^\? +\? +\? +\? +- +- +- +-$/);
   });

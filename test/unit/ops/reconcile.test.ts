@@ -113,8 +113,15 @@ describe("reconcile", () => {
     expect(enqueued).toEqual([]);
     expect(isClean(report)).toBe(false);
     const text = formatReconcileReport(report);
-    expect(text).toMatch(/Paid orders without a receipt: 1\n {2}order 2/);
-    expect(text).toMatch(/Run again with --fix/);
+    expect(text).toMatch(/Pedidos pagados sin comprobante: 1\n {2}pedido 2/);
+    expect(text).toMatch(
+      /Pedidos que requieren revisión \(corríjalos y luego cpe resend\): 1\n {2}pedido 5 +boleta_identity_required/,
+    );
+    expect(text).toMatch(/Vuelva a ejecutarlo con --fix/);
+    // An order that needs attention is a finding by itself (cpe reconcile exits 3 for it).
+    expect(
+      isClean({ ...report, missing: [], issuedOutside: [], amountMismatches: [], receiptsWithoutOrder: [] }),
+    ).toBe(false);
   });
 
   it("with fix enqueues only the missing orders (a stuck RESERVED one too), once per hour id", async () => {
@@ -228,10 +235,10 @@ describe("receipt listing and sources", () => {
       graceMinutes: 0,
       fix: false,
     });
-    expect(() => parseReconcileOptions({ since: "2026-01-20" })).toThrow(/--store ID is required/);
-    expect(() => parseReconcileOptions({ store: "511" })).toThrow(/--since DATE is required/);
+    expect(() => parseReconcileOptions({ since: "2026-01-20" })).toThrow(/falta --store ID/);
+    expect(() => parseReconcileOptions({ store: "511" })).toThrow(/falta --since FECHA/);
     expect(() => parseReconcileOptions({ store: "511", since: "2026-01-20", "grace-minutes": "-1" })).toThrow(
-      /--grace-minutes must be a whole number/,
+      /--grace-minutes debe ser un número entero de minutos/,
     );
   });
 });

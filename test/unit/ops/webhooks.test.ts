@@ -71,14 +71,14 @@ describe("registerWebhook", () => {
     const perStore = "https://abc.lambda-url.us-east-1.on.aws/webhooks/acelerala/511";
     expect((await registerWebhook(api([]).fake, perStore, 511)).outcome).toBe("created");
     await expect(registerWebhook(api([]).fake, perStore, 4)).rejects.toThrow(
-      /--url names store "511" in its path but --store is 4/,
+      /--url nombra la tienda "511" en su ruta pero --store es 4/,
     );
   });
 
   it("refuses URLs that are not https (but loopback http), or carry credentials", () => {
-    expect(() => validateWebhookUrl("not a url")).toThrow(/--url must be an absolute URL/);
-    expect(() => validateWebhookUrl("http://example.com/x")).toThrow(/--url must use https/);
-    expect(() => validateWebhookUrl("https://u:p@example.com/x")).toThrow(/user or password/);
+    expect(() => validateWebhookUrl("not a url")).toThrow(/--url debe ser una URL absoluta/);
+    expect(() => validateWebhookUrl("http://example.com/x")).toThrow(/--url debe usar https/);
+    expect(() => validateWebhookUrl("https://u:p@example.com/x")).toThrow(/usuario ni contraseña/);
     expect(validateWebhookUrl("http://127.0.0.1:3000/webhooks").port).toBe("3000");
   });
 });
@@ -92,9 +92,9 @@ describe("formatWebhookList", () => {
       ...RECEIPT_EVENTS,
     ]);
     expect(formatWebhookList([webhook])).toMatch(
-      /5\s+yes\s+https:\S+\s+orders.created.placed\s+orders.updated.placed,orders.updated.canceled,receipts.created,/,
+      /5\s+sí\s+https:\S+\s+orders.created.placed\s+orders.updated.placed,orders.updated.canceled,receipts.created,/,
     );
-    expect(formatWebhookList([])).toMatch(/No webhooks registered/);
+    expect(formatWebhookList([])).toMatch(/No hay webhooks registrados/);
   });
 
   it("counts the URL's other active subscriptions: split registrations are complete", () => {

@@ -65,12 +65,29 @@ describe("decideCreditNote", () => {
     const [partial] = wantedNotes({ payment_status: "partially_refunded" }, [refund(1, "12.50")]);
     const first = decideCreditNote(input(partial as never));
     if (first.action !== "issue" || !first.allocation) throw new Error("no first note");
+    const on = "F777-36862";
     const records = [
-      { document: "NOTE#refund-1", state: "ACCEPTED", allocation: first.allocation } as ReceiptRecord,
-      { document: "NOTE#refund-2", state: "REJECTED", allocation: first.allocation } as ReceiptRecord,
-    ];
-    const credited = creditedByOthers(records, "NOTE#canceled");
-    expect(credited).toHaveLength(1); // a rejected note credits nothing
+      {
+        document: "NOTE#refund-1",
+        state: "ACCEPTED",
+        allocation: first.allocation,
+        affectedDocumentNumber: on,
+      },
+      {
+        document: "NOTE#refund-2",
+        state: "REJECTED",
+        allocation: first.allocation,
+        affectedDocumentNumber: on,
+      },
+      {
+        document: "NOTE#refund-3",
+        state: "ACCEPTED",
+        allocation: first.allocation,
+        affectedDocumentNumber: "F777-1",
+      },
+    ] as ReceiptRecord[];
+    const credited = creditedByOthers(records, "NOTE#canceled", on);
+    expect(credited).toHaveLength(1); // a rejected note, or one on another receipt, credits nothing here
     const [cancel] = wantedNotes({ canceled: "2026-11-30T10:00:00Z" }, []);
     const second = decideCreditNote({ ...input(cancel as never), alreadyCredited: credited as never[] });
     expect(second).toMatchObject({ action: "issue", grossTotal: "27.50", body: { note_motive_code: "01" } });
