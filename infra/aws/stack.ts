@@ -2,11 +2,11 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  Aws,
   CfnCondition,
   CfnOutput,
   CfnParameter,
-  aws_cloudwatch as cloudwatch,
-  aws_cloudwatch_actions as cloudwatchActions,
+  type aws_cloudwatch as cloudwatch,
   Duration,
   aws_dynamodb as dynamodb,
   aws_events as events,
@@ -23,22 +23,19 @@ import {
   aws_secretsmanager as secretsmanager,
   aws_sns as sns,
   aws_sqs as sqs,
+  Token,
   Validations,
 } from "aws-cdk-lib";
 import type { Construct } from "constructs";
-import { POLLER_METRICS } from "../../functions/cdr-poller/index";
-import { WORKER_METRICS } from "../../functions/receipt-worker/index";
-import { RECONCILER_METRICS } from "../../functions/reconciler/index";
-import { RECEIVER_METRICS } from "../../functions/webhook-receiver/index";
-import { METRICS_NAMESPACE } from "../../lib/observability/logger";
-import { BUNDLE_ALIASES, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from "./bundling";
 import {
-  assertVisibilityCoversWorker,
-  FUNCTION_SERVICE_NAMES,
-  orderEventsQueueShape,
-  POWERTOOLS_SERVICE_DIMENSION,
-  receiptsTableShape,
-} from "./definitions";
+  DEFAULT_ACELERALA_TIMEOUT_SECONDS,
+  POLLER_TIMEOUT_SECONDS,
+  RECEIVER_TIMEOUT_SECONDS,
+  RECONCILER_TIMEOUT_SECONDS,
+} from "../../lib/time-budget";
+import { createAlarms } from "./alarms";
+import { BUNDLE_ALIASES, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from "./bundling";
+import { assertVisibilityCoversWorker, orderEventsQueueShape, receiptsTableShape } from "./definitions";
 
 /** The repository root: entries, the lock file and config/stores.json are found from here. */
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -49,16 +46,29 @@ export const DEFAULT_ACELERALA_API_URL = "https://api.acelerala.com";
 const LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 
 /** Stop the poller before the next scheduled run starts, so two runs rarely overlap (overlaps are safe). */
-const POLLER_TIMEOUT = Duration.seconds(50);
-const RECEIVER_TIMEOUT = Duration.seconds(10);
+const POLLER_TIMEOUT = Duration.seconds(POLLER_TIMEOUT_SECONDS);
+const RECEIVER_TIMEOUT = Duration.seconds(RECEIVER_TIMEOUT_SECONDS);
 
 /** The one-minute schedule of the CDR poller. */
 export const CDR_POLL_SCHEDULE = events.Schedule.rate(Duration.minutes(1));
 
 /** The hourly schedule of the reconciler (missed webhooks). */
 export const RECONCILE_SCHEDULE = events.Schedule.rate(Duration.hours(1));
-/** Two days of orders per store, page by page: minutes at most, far below the next run. */
-const RECONCILER_TIMEOUT = Duration.minutes(5);
+/** Fifteen days of orders per store, page by page: minutes at most, far below the next run. */
+const RECONCILER_TIMEOUT = Duration.seconds(RECONCILER_TIMEOUT_SECONDS);
+
+/**
+ * Concurrency defaults for a small account (the default quota of 1,000, of which Lambda keeps 100 unreserved):
+ * 13 reserved in all. 0 turns a reservation off (an account whose quota is under 113 cannot reserve at all).
+ */
+export const CONCURRENCY_DEFAULTS = {
+  /** The receiver's cap: about 200 deliveries a second at ~50 ms each; a flood of them cannot take more. */
+  receiverMaximum: 10,
+  /** The worker's floor: its event source's maximum concurrency (WorkerMaximumConcurrency), always available. */
+  workerReserved: 2,
+  /** The poller's floor: its one run a minute always gets an environment (and never two at once). */
+  pollerReserved: 1,
+} as const;
 /**
  * A page is a few reads; a bulk send of the page's orders (at most MAX_ORDERS_PER_SEND) is one API call and one
  * message each. A minute is plenty, and matches the local stack's console timeout.
@@ -77,7 +87,7 @@ export class AceleralaSunatStack extends Stack {
   readonly reconciler: nodejs.NodejsFunction;
   readonly console: nodejs.NodejsFunction;
   readonly alarmTopic: sns.Topic;
-  readonly alarms: Record<string, cloudwatch.Alarm> = {};
+  readonly alarms: Record<string, cloudwatch.Alarm>;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -100,6 +110,23 @@ export class AceleralaSunatStack extends Stack {
         "Most receipt-worker instances running at once (the SQS event source's maximum concurrency). " +
         "Keep it low enough that the worker stays under Acelérala's API rate limit.",
     });
+    const receiverConcurrency = this.concurrencyParameter(
+      "ReceiverMaximumConcurrency",
+      CONCURRENCY_DEFAULTS.receiverMaximum,
+      "Most webhook-receiver instances at once (its reserved concurrency, which caps it): a flood of requests " +
+        "to the public URL cannot take the account's concurrency from the worker and the poller. 0: no cap.",
+    );
+    const workerReserved = this.concurrencyParameter(
+      "WorkerReservedConcurrency",
+      CONCURRENCY_DEFAULTS.workerReserved,
+      "Concurrency reserved for the receipt worker (at least WorkerMaximumConcurrency, or its batches are " +
+        "throttled). 0: none reserved.",
+    );
+    const pollerReserved = this.concurrencyParameter(
+      "PollerReservedConcurrency",
+      CONCURRENCY_DEFAULTS.pollerReserved,
+      "Concurrency reserved for the CDR poller (1 is enough: it runs once a minute). 0: none reserved.",
+    );
     const alarmEmail = new CfnParameter(this, "AlarmEmail", {
       type: "String",
       default: "",
@@ -123,6 +150,7 @@ export class AceleralaSunatStack extends Stack {
       deletionProtection: true,
     });
     this.table.addGlobalSecondaryIndex(tableShape.pendingCdrIndex);
+    this.table.addGlobalSecondaryIndex(tableShape.stateIndex);
 
     // ---------------------------------------------------------------- queues
     const queueShape = orderEventsQueueShape;
@@ -179,6 +207,8 @@ export class AceleralaSunatStack extends Stack {
       TABLE_NAME: this.table.tableName,
       ACELERALA_API_URL: apiUrl.valueAsString,
       ACELERALA_CREDENTIALS_ARN: credentials.secretArn,
+      // The value the worker's timeout and the queue's visibility timeout are derived from (lib/time-budget.ts).
+      ACELERALA_TIMEOUT_SECONDS: String(DEFAULT_ACELERALA_TIMEOUT_SECONDS),
     };
 
     this.receiver = this.nodeFunction("WebhookReceiver", {
@@ -192,6 +222,7 @@ export class AceleralaSunatStack extends Stack {
         WEBHOOK_SECRETS_ARN: webhookSecrets.secretArn,
       },
     });
+    this.reserveConcurrency(this.receiver, receiverConcurrency);
     this.queue.grant(this.receiver, "sqs:SendMessage");
     this.grantSecretValue(this.receiver, webhookSecrets);
     const receiverUrl = this.receiver.addFunctionUrl({
@@ -216,6 +247,7 @@ export class AceleralaSunatStack extends Stack {
         maxConcurrency: maximumConcurrency.valueAsNumber,
       }),
     );
+    this.reserveConcurrency(this.worker, workerReserved);
     // The worker reads and updates single receipts (and counters, in a transaction); it never queries the index.
     this.worker.addToRolePolicy(
       new iam.PolicyStatement({
@@ -230,14 +262,20 @@ export class AceleralaSunatStack extends Stack {
       description: "Mirrors SUNAT's answers (CDR) of submitted receipts into DynamoDB, every minute.",
       timeout: POLLER_TIMEOUT,
       memorySize: 256,
-      // The next run is a minute away; an automatic retry would only overlap with it.
+      // The next run is a minute away; an automatic retry would only overlap with it, and a run throttled by
+      // its reservation (an overlap) is dropped after a minute instead of waiting in the async queue for hours.
       retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
       environment: receiptsEnvironment,
     });
+    this.reserveConcurrency(this.poller, pollerReserved);
+    // The pending-CDR index for the due receipts; both indexes for the overdue gauges (lib/ops/overdue-records.ts).
     this.poller.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["dynamodb:Query"],
-        resources: [`${this.table.tableArn}/index/${tableShape.pendingCdrIndex.indexName}`],
+        resources: [tableShape.pendingCdrIndex, tableShape.stateIndex].map(
+          (index) => `${this.table.tableArn}/index/${index.indexName}`,
+        ),
       }),
     );
     this.poller.addToRolePolicy(
@@ -262,9 +300,13 @@ export class AceleralaSunatStack extends Stack {
       // It reconciles every store of config/stores.json.
       copyStoresConfig: true,
     });
-    // It reads single receipt records and sends order events like the receiver; it writes no record itself.
+    // It reads receipt records (and an order's credit notes: a Query on its key) and sends order events like the
+    // receiver; it writes no record itself.
     this.reconciler.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ["dynamodb:GetItem"], resources: [this.table.tableArn] }),
+      new iam.PolicyStatement({
+        actions: ["dynamodb:GetItem", "dynamodb:Query"],
+        resources: [this.table.tableArn],
+      }),
     );
     this.queue.grant(this.reconciler, "sqs:SendMessage");
     this.grantSecretValue(this.reconciler, credentials);
@@ -335,7 +377,15 @@ export class AceleralaSunatStack extends Stack {
       endpoint: alarmEmail.valueAsString,
     });
     subscription.cfnOptions.condition = hasAlarmEmail;
-    this.createAlarms();
+    this.alarms = createAlarms(this, {
+      topic: this.alarmTopic,
+      deadLetterQueue: this.deadLetterQueue,
+      receiver: this.receiver,
+      worker: this.worker,
+      poller: this.poller,
+      reconciler: this.reconciler,
+      console: this.console,
+    });
 
     // ---------------------------------------------------------------- outputs (what an operator and the CLI need)
     const output = (id: string, value: string, description: string) =>
@@ -362,6 +412,27 @@ export class AceleralaSunatStack extends Stack {
       "ConsoleFunctionArn",
       this.console.functionArn,
       "Grant operators lambda:InvokeFunctionUrl and lambda:InvokeFunction on it",
+    );
+  }
+
+  /** A concurrency setting: a whole number from 0 (none) to 1,000. */
+  private concurrencyParameter(id: string, defaultValue: number, description: string): CfnParameter {
+    return new CfnParameter(this, id, {
+      type: "Number",
+      default: defaultValue,
+      minValue: 0,
+      maxValue: 1000,
+      description,
+    });
+  }
+
+  /** The function's reserved concurrency from the parameter, or none when it is 0. */
+  private reserveConcurrency(fn: lambda.Function, parameter: CfnParameter): void {
+    const none = new CfnCondition(this, `${parameter.node.id}IsZero`, {
+      expression: Fn.conditionEquals(parameter.valueAsString, "0"),
+    });
+    (fn.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = Token.asNumber(
+      Fn.conditionIf(none.logicalId, Aws.NO_VALUE, parameter.valueAsNumber),
     );
   }
 
@@ -403,6 +474,7 @@ export class AceleralaSunatStack extends Stack {
       memorySize: number;
       environment: Record<string, string>;
       retryAttempts?: number;
+      maxEventAge?: Duration;
       copyStoresConfig?: boolean;
       copyConsoleAssets?: boolean;
     },
@@ -432,6 +504,7 @@ export class AceleralaSunatStack extends Stack {
       role,
       logGroup,
       retryAttempts: options.retryAttempts,
+      maxEventAge: options.maxEventAge,
       bundling: {
         forceDockerBundling: false,
         format: nodejs.OutputFormat.ESM,
@@ -469,123 +542,5 @@ export class AceleralaSunatStack extends Stack {
         "deliberate change, tested first, not something a deploy should do implicitly.",
     });
     return fn;
-  }
-
-  private createAlarms(): void {
-    const action = new cloudwatchActions.SnsAction(this.alarmTopic);
-    const fiveMinutes = Duration.minutes(5);
-    const add = (id: string, metric: cloudwatch.IMetric, description: string) => {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        // No data means nothing happened (the custom metrics are only emitted when there is work).
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      alarm.addAlarmAction(action);
-      this.alarms[id] = alarm;
-    };
-    const appMetric = (service: string, metricName: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { [POWERTOOLS_SERVICE_DIMENSION]: service },
-        statistic: cloudwatch.Stats.SUM,
-        period: fiveMinutes,
-      });
-
-    add(
-      "DlqHasMessages",
-      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      "Order events gave up after all retries and wait in the DLQ: an order may have no receipt. " +
-        "Inspect, fix, then replay (npm run -s cpe -- dlq replay --aws).",
-    );
-    add(
-      "CdrStale",
-      appMetric(FUNCTION_SERVICE_NAMES.poller, POLLER_METRICS.stale),
-      "A submitted receipt got no SUNAT answer (CDR) in time and was marked STALE.",
-    );
-    add(
-      "ReceiptsRejected",
-      new cloudwatch.MathExpression({
-        expression: "FILL(worker, 0) + FILL(poller, 0)",
-        usingMetrics: {
-          worker: appMetric(FUNCTION_SERVICE_NAMES.worker, WORKER_METRICS.rejected),
-          poller: appMetric(FUNCTION_SERVICE_NAMES.poller, POLLER_METRICS.rejected),
-        },
-        period: fiveMinutes,
-        label: "Receipts rejected by SUNAT",
-      }),
-      "SUNAT rejected a receipt (worker or poller): it needs a credit note or a correction.",
-    );
-    add(
-      "WebhookEnqueueFailed",
-      appMetric(FUNCTION_SERVICE_NAMES.receiver, RECEIVER_METRICS.enqueueFailed),
-      "The receiver could not enqueue an order event (it answered 503; Acelérala retries).",
-    );
-    add(
-      "WebhookSecretsInvalid",
-      appMetric(FUNCTION_SERVICE_NAMES.receiver, RECEIVER_METRICS.secretsInvalid),
-      "The receiver has no usable webhook signing secret (none, or one under 24 bytes: its log names which by " +
-        "position): it answers 503 to every delivery until WebhookSecretsArn is fixed. Acelérala retries.",
-    );
-    add(
-      "ReceiverUrl5xx",
-      new cloudwatch.Metric({
-        namespace: "AWS/Lambda",
-        metricName: "Url5xxCount",
-        dimensionsMap: { FunctionName: this.receiver.functionName },
-        statistic: cloudwatch.Stats.SUM,
-        period: fiveMinutes,
-      }),
-      "The receiver's Function URL answered 5xx: a missing or malformed webhook secret, a misconfiguration " +
-        "or an SQS failure. Acelérala retries, but nothing is being accepted meanwhile.",
-    );
-    add(
-      "MissedOrdersEnqueued",
-      appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.missedEnqueued),
-      "The hourly reconciler found paid orders without a receipt (their webhook was missed) and enqueued " +
-        "them. Check the webhook subscription (npm run -s cpe -- webhooks list --aws) and the receiver.",
-    );
-    add(
-      "ReceiptsDoNotMatchOrders",
-      new cloudwatch.MathExpression({
-        expression: "FILL(orphans, 0) + FILL(amounts, 0) + FILL(outside, 0)",
-        usingMetrics: {
-          orphans: appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.receiptsWithoutOrder),
-          amounts: appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.amountMismatches),
-          outside: appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.issuedOutside),
-        },
-        period: fiveMinutes,
-        label: "Receipts that do not match their orders",
-      }),
-      "The reconciler found a receipt without an order (or a second one for an order), a receipt whose " +
-        "amount differs from its order, or a receipt issued outside this system: a person must look " +
-        "(npm run -s cpe -- reconcile --aws).",
-    );
-    const functions = {
-      Receiver: this.receiver,
-      Worker: this.worker,
-      Poller: this.poller,
-      Reconciler: this.reconciler,
-      Console: this.console,
-    };
-    for (const [name, fn] of Object.entries(functions)) {
-      add(
-        `${name}Errors`,
-        fn.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-        `The ${name.toLowerCase()} function failed (an invocation error, not a handled failure).`,
-      );
-      add(
-        `${name}Throttles`,
-        fn.metricThrottles({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
-        `The ${name.toLowerCase()} function was throttled (account or reserved concurrency exhausted).`,
-      );
-    }
   }
 }

@@ -2,6 +2,12 @@ import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { ORDER_EVENTS_QUEUE } from "../../lib/queue/queue-definition";
+import {
+  DEFAULT_ACELERALA_TIMEOUT_SECONDS,
+  POLLER_TIMEOUT_SECONDS,
+  RECEIVER_TIMEOUT_SECONDS,
+  RECONCILER_TIMEOUT_SECONDS,
+} from "../../lib/time-budget";
 import { SUBSCRIBED_EVENTS } from "../../lib/webhook/envelope";
 import { generateWebhookSecret } from "../../lib/webhook/signature";
 import type { CursorReading } from "../simulator/lists";
@@ -39,8 +45,6 @@ export { WEBHOOK_PATH };
 export const DEFAULT_RECONCILE_SECONDS = 3_600;
 /** The AWS stack's console timeout (CONSOLE_TIMEOUT in infra/aws/stack.ts). */
 const CONSOLE_TIMEOUT_SECONDS = 60;
-/** The AWS stack's reconciler timeout (five minutes). */
-const RECONCILER_TIMEOUT_SECONDS = 300;
 
 export interface LocalStackOptions {
   /** Port of the receiver's Function URL server; 0 picks a free one. */
@@ -151,7 +155,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       STORES_CONFIG_PATH,
       CDR_POLL_BASE_SECONDS: String(options.cdrPollBaseSeconds ?? 60),
       WORKER_RETRY_BASE_SECONDS: String(options.workerRetryBaseSeconds ?? 10),
-      ACELERALA_TIMEOUT_SECONDS: String(options.aceleralaTimeoutSeconds ?? 10),
+      ACELERALA_TIMEOUT_SECONDS: String(options.aceleralaTimeoutSeconds ?? DEFAULT_ACELERALA_TIMEOUT_SECONDS),
       RECEIPT_LOOKUP_DELAY_SECONDS: String(options.receiptLookupDelaySeconds ?? 60),
       POWERTOOLS_LOG_LEVEL: "INFO",
     };
@@ -160,7 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       name: "webhook-receiver",
       handler: "functions/webhook-receiver/index.ts#handler",
       env,
-      timeoutSeconds: 10,
+      timeoutSeconds: RECEIVER_TIMEOUT_SECONDS,
       concurrency: 4,
       output: output("webhook-receiver"),
     });
@@ -176,7 +180,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       name: "cdr-poller",
       handler: "functions/cdr-poller/index.ts#handler",
       env,
-      timeoutSeconds: 60,
+      timeoutSeconds: POLLER_TIMEOUT_SECONDS,
       output: output("cdr-poller"),
     });
     const reconciler = startLambdaFunction({

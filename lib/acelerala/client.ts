@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { AceleralaCredentials } from "../config/env";
+import { DEFAULT_ACELERALA_TIMEOUT_SECONDS } from "../time-budget";
 import { AceleralaError, type AceleralaErrorKind, type AceleralaFieldError } from "./errors";
 import {
   buildListQuery,
@@ -25,7 +26,7 @@ import {
   WebhookSchema,
 } from "./schemas";
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_ACELERALA_TIMEOUT_SECONDS * 1000;
 /** A token is refreshed this long before it expires, or 10 % of its lifetime when that is shorter. */
 export const TOKEN_REFRESH_MARGIN_MS = 60_000;
 

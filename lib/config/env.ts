@@ -1,5 +1,6 @@
 // zod/mini: the receiver bundles this module, and its size and start-up time matter (issue 15).
 import * as z from "zod/mini";
+import { DEFAULT_ACELERALA_TIMEOUT_SECONDS } from "../time-budget";
 import { parseWebhookSecrets } from "../webhook/signature";
 
 /**
@@ -67,7 +68,8 @@ export class StoreNotConfiguredError extends ConfigError {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The process environment, or what stands for it in a test. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 const nonEmpty = z.string().check(z.trim(), z.minLength(1, "must be set"));
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
@@ -165,10 +167,13 @@ const readers: { [K in Field]: (env: Env, problems: string[]) => AppConfig[K] | 
     readSecretReference(env, "ACELERALA_CREDENTIALS", "ACELERALA_CREDENTIALS_ARN", credentialsJson, p),
   cdrPollBaseSeconds: (env, p) => read(env, "CDR_POLL_BASE_SECONDS", positiveSeconds(60), p),
   workerRetryBaseSeconds: (env, p) => read(env, "WORKER_RETRY_BASE_SECONDS", positiveSeconds(10), p),
-  aceleralaTimeoutSeconds: (env, p) => read(env, "ACELERALA_TIMEOUT_SECONDS", positiveSeconds(10), p),
+  aceleralaTimeoutSeconds: (env, p) =>
+    read(env, "ACELERALA_TIMEOUT_SECONDS", positiveSeconds(DEFAULT_ACELERALA_TIMEOUT_SECONDS), p),
   receiptLookupDelaySeconds: (env, p) => {
     const delay = read(env, "RECEIPT_LOOKUP_DELAY_SECONDS", positiveSeconds(60), p);
-    const timeout = positiveSeconds(10).safeParse(env.ACELERALA_TIMEOUT_SECONDS);
+    const timeout = positiveSeconds(DEFAULT_ACELERALA_TIMEOUT_SECONDS).safeParse(
+      env.ACELERALA_TIMEOUT_SECONDS,
+    );
     if (delay !== undefined && timeout.success && delay <= timeout.data) {
       p.push(
         `RECEIPT_LOOKUP_DELAY_SECONDS (${delay}) must be more than ACELERALA_TIMEOUT_SECONDS (${timeout.data}): a POST can be committed until the timeout`,
@@ -206,10 +211,4 @@ const ALL_FIELDS = Object.keys(readers) as Field[];
 /** The whole contract: every variable must be present and valid. */
 export function loadConfig(env: Env = process.env): AppConfig {
   return loadConfigFields(env, ALL_FIELDS);
-}
-
-export type ReceiverConfig = Pick<AppConfig, "region" | "orderEventsQueueUrl" | "webhookSecrets">;
-
-export function loadReceiverConfig(env: Env = process.env): ReceiverConfig {
-  return loadConfigFields(env, ["region", "orderEventsQueueUrl", "webhookSecrets"]);
 }

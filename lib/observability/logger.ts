@@ -1,9 +1,9 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { METRICS_NAMESPACE, type MetricPoint } from "./metric-names";
 import { redactingReplacer } from "./redact";
 
-/** CloudWatch namespace of every metric this system emits. */
-export const METRICS_NAMESPACE = "AceleralaSunat";
+export { METRICS_NAMESPACE } from "./metric-names";
 
 /**
  * The Powertools Logger every function uses: JSON to stdout, with the redacting replacer so secrets, tokens,
@@ -17,4 +17,9 @@ export function createLogger(serviceName: string): Logger {
 export function createMetrics(serviceName: string): Metrics {
   // Its own warnings go through a redacting logger too.
   return new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger: createLogger(serviceName) });
+}
+
+/** Stores the points lib/ decided; the logMetrics middleware (or the handler) publishes them. */
+export function recordMetrics(metrics: Metrics, points: readonly MetricPoint[]): void {
+  for (const point of points) metrics.addMetric(point.name, MetricUnit[point.unit], point.value);
 }

@@ -1,3 +1,5 @@
+import { visibilityTimeoutSeconds, workerTimeoutSeconds } from "../time-budget";
+
 /**
  * The one definition of the order-events queue and its dead-letter queue, shared by the CDK stack
  * (infra/aws) and the local stack (infra/local), so redrive and timeouts are the same everywhere.
@@ -8,9 +10,10 @@ export const ORDER_EVENTS_QUEUE = {
   deadLetterName: "acelerala-sunat-order-events-dlq.fifo",
   /** After this many receives without success a message moves to the DLQ. */
   maxReceiveCount: 5,
-  /** Must be at least 6 × the worker's timeout (AWS guidance for SQS event sources). */
-  visibilityTimeoutSeconds: 180,
-  workerTimeoutSeconds: 30,
+  /** 6 × the worker's timeout (AWS guidance for SQS event sources): 300 s. */
+  visibilityTimeoutSeconds: visibilityTimeoutSeconds(),
+  /** One message's worst case (four sequential calls to Acelérala at their timeout, DynamoDB) and a margin: 50 s. */
+  workerTimeoutSeconds: workerTimeoutSeconds(),
   retentionPeriodDays: 4,
   deadLetterRetentionPeriodDays: 14,
   /** Event-source-mapping settings for the worker. */

@@ -7,6 +7,8 @@
  * - per-series counter:    pk = COUNTER#<storeId>#<series>     sk = COUNTER
  * The pending-CDR index is sparse: only receipts in state SUBMITTED carry `pendingCdr` and `nextPollAt`,
  * so the poller reads exactly the receipts that are due, ordered by when they are due.
+ * The state index holds every receipt and credit-note record (counters and error items carry no `state`) by
+ * state and last write, so the overdue gauges count the records stuck in a state without a Scan.
  */
 export const RECEIPTS_TABLE = {
   /** Logical name; the deployed or local table name comes from the TABLE_NAME environment variable. */
@@ -34,6 +36,18 @@ export const RECEIPTS_TABLE = {
       "eventAt",
       "pollCount",
     ],
+  },
+  stateIndex: {
+    indexName: "by-state",
+    /**
+     * Keys every record already has (every write of lib/store sets both), so nothing extra is written for it.
+     * Each write of a record changes `updatedAt`, which costs the index a delete and a put (about 2 write units
+     * a write: the projected item is under 1 KB). Queries read only the records of one state older than a time.
+     */
+    partitionKey: { name: "state", type: "S" },
+    sortKey: { name: "updatedAt", type: "S" },
+    /** Enough to name the order (and, with the sort key `sk`, which of its documents) in a log line. */
+    projectedAttributes: ["storeId", "orderId"],
   },
 } as const;
 

@@ -33,10 +33,12 @@ porque los webhooks se pueden perder:
   - pedidos que requieren revisión (ATENCIÓN: corrija el pedido y luego cpe resend)
   - comprobantes sin pedido                  (sin pedido, sin registro aquí, o un segundo comprobante de un pedido)
   - montos que no coinciden                  (el total del comprobante no es el del pedido)
+  - notas de crédito adeudadas               (pedidos anulados o reembolsados desde FECHA cuyo comprobante aceptado
+                                              las notas no cubren; --fix los encola para el worker)
 
   --store ID           la tienda (obligatorio)
   --since FECHA        2026-11-21 (medianoche en Perú) o fecha y hora con zona (obligatorio)
-  --fix                encola los pedidos pagados sin comprobante
+  --fix                encola los pedidos pagados sin comprobante y los que adeudan una nota de crédito
   --grace-minutes N    deja fuera los pedidos de los últimos N minutos, aún en camino (por defecto ${DEFAULT_GRACE_MINUTES}; 0 ninguno)
   --json               el informe en JSON (claves en inglés)
 ${TARGET_USAGE}
@@ -112,14 +114,21 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         {
           ...aceleralaReconcileSources(api),
           getRecord: (key) => receipts.store.get(key),
+          notesOf: (key) => receipts.store.notesOf(key),
           enqueue: queue?.enqueue ?? (async () => {}),
           now: () => new Date(),
         },
       );
       io.stdout(request.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReconcileReport(report)}\n`);
       if (report.enqueueFailures.length > 0) return EXIT_FAILURE;
-      // With --fix the missing orders are dealt with; everything else needs a person.
-      const open = request.fix ? { ...report, missing: [] } : report;
+      // With --fix the missing orders (and the credit notes owed) are dealt with; everything else needs a person.
+      const open = request.fix
+        ? {
+            ...report,
+            missing: [],
+            creditNotesOwed: report.creditNotesOwed.filter((o) => o.waitsForAttention),
+          }
+        : report;
       return isClean(open) ? EXIT_OK : EXIT_NEEDS_PERSON;
     } finally {
       receipts.destroy();

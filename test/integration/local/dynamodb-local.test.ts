@@ -65,8 +65,12 @@ describe("the receipts table in DynamoDB Local", () => {
   it("builds CreateTable input only from the definition", () => {
     const input = createTableInput("some-table");
     expect(input.TableName).toBe("some-table");
-    expect(input.GlobalSecondaryIndexes?.[0]?.IndexName).toBe(RECEIPTS_TABLE.pendingCdrIndex.indexName);
-    expect(input.AttributeDefinitions).toHaveLength(4);
+    expect(input.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([
+      RECEIPTS_TABLE.pendingCdrIndex.indexName,
+      RECEIPTS_TABLE.stateIndex.indexName,
+    ]);
+    // pk, sk, and each index's two keys.
+    expect(input.AttributeDefinitions).toHaveLength(6);
   });
 
   it("keeps items without pendingCdr out of the pending-CDR index (sparse) and orders by nextPollAt", async () => {

@@ -62,7 +62,8 @@ describe("the order-events queues in fauxqs", () => {
     expect(main).toMatchObject({
       FifoQueue: "true",
       ContentBasedDeduplication: "false",
-      VisibilityTimeout: "180",
+      // 6 × the worker's 50 s timeout (lib/time-budget.ts).
+      VisibilityTimeout: "300",
       MessageRetentionPeriod: String(4 * 86_400),
     });
     expect(JSON.parse(main?.RedrivePolicy ?? "{}")).toEqual({

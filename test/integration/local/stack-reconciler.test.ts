@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReconcilerSummary } from "../../../functions/reconciler/index";
 import type { InvocationOutcome } from "../../../infra/local/runner/lambda-function";
 import { type LocalStack, startLocalStack } from "../../../infra/local/stack";
 import { makeOrder } from "../../../infra/simulator/order-factory";
+import type { ReconcilerSummary } from "../../../lib/ops/reconcile-stores";
 import { createReceiptStore } from "../../../lib/runtime";
 import type { ReceiptStore } from "../../../lib/store/receipt-store";
 import { localAwsEnv } from "../../support/local-stack";

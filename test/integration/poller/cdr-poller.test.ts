@@ -1,15 +1,15 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Context, ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPollerHandler, type PollerDependencies } from "../../../functions/cdr-poller/index";
 import { ensureReceiptsTable } from "../../../infra/local/receipts-table";
 import { makeOrder } from "../../../infra/simulator/order-factory";
 import { type Simulator, startSimulator } from "../../../infra/simulator/server";
 import { AceleralaClient } from "../../../lib/acelerala/client";
 import { createLogger, createMetrics } from "../../../lib/observability/logger";
 import { DEFAULT_POLLER_OPTIONS } from "../../../lib/poller/poll-cdrs";
-import { createReceiptStore } from "../../../lib/runtime";
-import { expectOf, type ReceiptStore } from "../../../lib/store/receipt-store";
+import { type PollerDependencies, runPoller } from "../../../lib/poller/poller";
+import { createDocumentClient } from "../../../lib/runtime";
+import { OverdueQueries } from "../../../lib/store/overdue-query";
+import { expectOf, ReceiptStore } from "../../../lib/store/receipt-store";
 import { landedOf, reserveNew } from "../../support/receipt-records";
 
 // The poller handler against DynamoDB Local (global setup) and the simulator: receipts submitted while SUNAT
@@ -17,6 +17,7 @@ import { landedOf, reserveNew } from "../../support/receipt-records";
 
 let simulator: Simulator;
 let store: ReceiptStore;
+let overdue: OverdueQueries;
 let client: AceleralaClient;
 let clock = Date.now();
 const storeId = 511;
@@ -28,7 +29,9 @@ beforeAll(async () => {
   // in another simulator whose receipt ids overlap with this one's.
   const tableName = `cdr-poller-test-${process.pid}`;
   await ensureReceiptsTable(new DynamoDBClient({}), tableName);
-  store = createReceiptStore({ region: process.env.AWS_REGION ?? "us-east-1", tableName });
+  const db = createDocumentClient(process.env.AWS_REGION ?? "us-east-1");
+  store = new ReceiptStore(db, tableName);
+  overdue = new OverdueQueries(db, tableName);
   client = new AceleralaClient({
     baseUrl: simulator.url,
     credentials: { client_id: "demo-client", client_secret: "demo-secret" },
@@ -39,23 +42,23 @@ afterAll(async () => {
   await simulator.stop();
 });
 
-const context = { getRemainingTimeInMillis: () => 30_000 } as Context;
-const scheduled = {} as ScheduledEvent;
-
-function handler() {
+/** One poller run (lib/poller/poller.ts, what the handler calls) with 45 s of the invocation left. */
+function poll() {
   const deps: PollerDependencies = {
     store,
+    overdue,
     api: async () => client,
     options: { ...DEFAULT_POLLER_OPTIONS, baseDelayMs: 1_000 },
+    aceleralaTimeoutSeconds: 10,
     logger: createLogger("cdr-poller-test"),
     metrics: createMetrics("cdr-poller-test"),
     now: () => new Date(clock),
   };
-  return createPollerHandler(async () => deps);
+  return runPoller(45_000, deps);
 }
 
 /** Submits a receipt through the simulator and records it SUBMITTED, as the worker would. */
-async function submitted(forced?: "rejected" | "no_answer" | "exception") {
+async function submitted(forced?: "rejected" | "no_answer" | "exception", nextPollAt = clock) {
   const order = simulator.createOrder(
     makeOrder(Math.floor(Math.random() * 1e6), {}, { documentKind: "boleta" }),
   );
@@ -71,7 +74,7 @@ async function submitted(forced?: "rejected" | "no_answer" | "exception") {
     key,
     expectOf(reserved),
     { ...landedOf(reserved, Number(receipt.id), null), correlative: receipt.correlative },
-    clock,
+    nextPollAt,
     "API holds the receipt",
     new Date(),
   );
@@ -119,13 +122,13 @@ describe("cdr-poller handler", () => {
     const accepted = await submitted();
     const rejected = await submitted("rejected");
 
-    const firstRun = await handler()(scheduled, context);
+    const firstRun = await poll();
     expect(firstRun).toMatchObject({ stillPending: 2, accepted: 0, rejected: 0 });
     expect((await store.get(accepted))?.state).toBe("SUBMITTED");
 
     clock += 3_600_000; // past every back-off
     await waitForAcknowledged([accepted, rejected]);
-    const secondRun = await handler()(scheduled, context);
+    const secondRun = await poll();
     expect(secondRun).toMatchObject({ accepted: 1, rejected: 1, errors: 0 });
     expect(await store.get(accepted)).toMatchObject({ state: "ACCEPTED", sunatCode: "0" });
     const rejectedRecord = await store.get(rejected);
@@ -138,7 +141,7 @@ describe("cdr-poller handler", () => {
     clock = Date.now();
     const keys = await Promise.all(Array.from({ length: 6 }, () => submitted()));
     await waitForAcknowledged(keys);
-    const [a, b] = await Promise.all([handler()(scheduled, context), handler()(scheduled, context)]);
+    const [a, b] = await Promise.all([poll(), poll()]);
     expect(a.accepted + b.accepted + a.skipped + b.skipped).toBe(12);
     expect(a.accepted + b.accepted).toBe(6);
     expect(a.errors + b.errors).toBe(0);
@@ -164,7 +167,7 @@ describe("cdr-poller handler", () => {
         },
       )
       .toBe("0100");
-    const first = await handler()(scheduled, context);
+    const first = await poll();
     expect(first).toMatchObject({ exceptions: 1, rejected: 0, accepted: 0 });
     expect(await store.get(key)).toMatchObject({ state: "SUBMITTED", sunatCode: "0100" });
 
@@ -180,7 +183,7 @@ describe("cdr-poller handler", () => {
         },
       )
       .toBe("0");
-    const second = await handler()(scheduled, context);
+    const second = await poll();
     expect(second).toMatchObject({ accepted: 1, rejected: 0 });
     expect(await store.get(key)).toMatchObject({ state: "ACCEPTED", sunatCode: "0" });
   });
@@ -190,7 +193,7 @@ describe("cdr-poller handler", () => {
     const key = await submitted("no_answer");
     simulator.setFaults([{ kind: "error_before_commit", routes: ["GET /v1/receipts/{id}"] }]);
     try {
-      const run = await handler()(scheduled, context);
+      const run = await poll();
       expect(run).toMatchObject({ stale: 1, checked: 0 });
       expect(run.errors).toBeGreaterThanOrEqual(1);
       expect(await store.get(key)).toMatchObject({ state: "STALE" });
@@ -199,10 +202,27 @@ describe("cdr-poller handler", () => {
     }
   });
 
+  it("counts a SUBMITTED receipt past the STALE limit that the poller did not finish in the OverdueSubmitted gauge", async () => {
+    // A receipt the poller never got to (its next poll far away): 73 hours after submission it is still
+    // SUBMITTED. The run leaves it, and the gauge it emits after polling names it.
+    clock = Date.now() + 73 * 3_600_000;
+    const key = await submitted("no_answer", clock + 10 * 3_600_000);
+    const run = await poll();
+    expect(run.stale).toBe(0);
+    expect((await store.get(key))?.state).toBe("SUBMITTED");
+    expect(run.overdue.submitted.count).toBeGreaterThanOrEqual(1);
+    expect(run.overdue.submitted.sample).toContainEqual({ storeId: key.storeId, orderId: key.orderId });
+    // The next poll takes it: a receipt past the limit becomes STALE, and the gauge no longer counts it.
+    await store.reschedulePoll(key, (await store.get(key))?.documentNumber ?? "", clock, new Date(clock));
+    const next = await poll();
+    expect(next.stale).toBe(1);
+    expect(next.overdue.submitted.sample).not.toContainEqual({ storeId: key.storeId, orderId: key.orderId });
+  });
+
   it("marks STALE a receipt SUNAT never answered within 72 hours", async () => {
     clock = Date.now() + 73 * 3_600_000; // the poller runs 73 hours after the submission
     const key = await submitted("no_answer");
-    const run = await handler()(scheduled, context);
+    const run = await poll();
     expect(run.stale).toBe(1);
     expect((await store.get(key))?.state).toBe("STALE");
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, loadConfigFields, loadReceiverConfig } from "../../../lib/config/env";
+import { ConfigError, loadConfig, loadConfigFields } from "../../../lib/config/env";
 
 const SECRET_A = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const SECRET_B = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
@@ -139,13 +139,17 @@ describe("loadConfig", () => {
 
 describe("per-function loaders", () => {
   it("the receiver needs only region, queue and webhook secrets", () => {
-    const config = loadReceiverConfig({
-      AWS_REGION: "us-east-1",
-      ORDER_EVENTS_QUEUE_URL: LOCAL_ENV.ORDER_EVENTS_QUEUE_URL,
-      WEBHOOK_SECRETS: SECRET_A,
-    });
+    const receiverFields = ["region", "orderEventsQueueUrl", "webhookSecrets"] as const;
+    const config = loadConfigFields(
+      {
+        AWS_REGION: "us-east-1",
+        ORDER_EVENTS_QUEUE_URL: LOCAL_ENV.ORDER_EVENTS_QUEUE_URL,
+        WEBHOOK_SECRETS: SECRET_A,
+      },
+      receiverFields,
+    );
     expect(config.webhookSecrets).toEqual({ source: "env", value: [SECRET_A] });
-    expect(problemsOf(() => loadReceiverConfig({ AWS_REGION: "us-east-1" }))).toEqual([
+    expect(problemsOf(() => loadConfigFields({ AWS_REGION: "us-east-1" }, receiverFields))).toEqual([
       "ORDER_EVENTS_QUEUE_URL is missing",
       "WEBHOOK_SECRETS or WEBHOOK_SECRETS_ARN is missing",
     ]);

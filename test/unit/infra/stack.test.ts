@@ -7,17 +7,17 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POLLER_METRICS } from "../../../functions/cdr-poller/index";
-import { WORKER_METRICS } from "../../../functions/receipt-worker/index";
-import { LOOKBACK_HOURS, RECONCILER_METRICS } from "../../../functions/reconciler/index";
-import { RECEIVER_METRICS } from "../../../functions/webhook-receiver/index";
 import { addAceleralaSunat } from "../../../infra/aws/build";
-import {
-  assertVisibilityCoversWorker,
-  FUNCTION_SERVICE_NAMES,
-  VISIBILITY_TO_TIMEOUT_RATIO,
-} from "../../../infra/aws/definitions";
+import { assertVisibilityCoversWorker, VISIBILITY_TO_TIMEOUT_RATIO } from "../../../infra/aws/definitions";
 import type { AceleralaSunatStack } from "../../../infra/aws/stack";
+import {
+  POLLER_METRICS,
+  RECEIVER_METRICS,
+  RECONCILER_METRICS,
+  SERVICE_NAMES,
+  WORKER_METRICS,
+} from "../../../lib/observability/metric-names";
+import { RECONCILE_LOOKBACK_HOURS } from "../../../lib/ops/reconcile-stores";
 import { ORDER_EVENTS_QUEUE } from "../../../lib/queue/queue-definition";
 import { RECEIPTS_TABLE } from "../../../lib/store/table-definition";
 
@@ -93,6 +93,50 @@ describe("worker event source", () => {
   });
 });
 
+describe("concurrency", () => {
+  const reservation = (fn: IConstruct) => property(logicalId(fn)).ReservedConcurrentExecutions;
+  const zeroCondition = (parameter: string) =>
+    (templateJson.Conditions as Record<string, Json>)[`${parameter}IsZero`];
+
+  it.each([
+    ["ReceiverMaximumConcurrency", 10, () => stack.receiver],
+    ["WorkerReservedConcurrency", 2, () => stack.worker],
+    ["PollerReservedConcurrency", 1, () => stack.poller],
+  ] as const)(
+    "%s (default %d) is the function's reserved concurrency, none when 0",
+    (parameter, byDefault, fn) => {
+      template.hasParameter(parameter, { Type: "Number", Default: byDefault, MinValue: 0, MaxValue: 1000 });
+      expect(reservation(fn())).toEqual({
+        "Fn::If": [`${parameter}IsZero`, { Ref: "AWS::NoValue" }, { Ref: parameter }],
+      });
+      expect(zeroCondition(parameter)).toEqual({ "Fn::Equals": [{ Ref: parameter }, "0"] });
+    },
+  );
+
+  it("reserves 13 in all by default, so an account with the default quota keeps its 100 unreserved", () => {
+    const parameters = templateJson.Parameters as Record<string, { Default: number }>;
+    const reserved = [
+      "ReceiverMaximumConcurrency",
+      "WorkerReservedConcurrency",
+      "PollerReservedConcurrency",
+    ].map((name) => parameters[name]?.Default ?? Number.NaN);
+    expect(reserved.reduce((a, b) => a + b, 0)).toBe(13);
+    // The worker's floor covers its event source's maximum concurrency, so its batches are not throttled.
+    expect(parameters.WorkerReservedConcurrency?.Default).toBeGreaterThanOrEqual(
+      parameters.WorkerMaximumConcurrency?.Default ?? Number.POSITIVE_INFINITY,
+    );
+    expect(reservation(stack.reconciler)).toBeUndefined();
+  });
+
+  it("drops a poller run throttled by its reservation after a minute instead of queueing it for hours", () => {
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: ref(stack.poller),
+      MaximumEventAgeInSeconds: 60,
+      MaximumRetryAttempts: 0,
+    });
+  });
+});
+
 describe("queues", () => {
   it("redrives to the FIFO DLQ after maxReceiveCount receives", () => {
     const queue = property(logicalId(stack.queue));
@@ -112,6 +156,17 @@ describe("queues", () => {
     expect(visibility).toBe(ORDER_EVENTS_QUEUE.visibilityTimeoutSeconds);
     expect(workerTimeout).toBe(ORDER_EVENTS_QUEUE.workerTimeoutSeconds);
     expect(visibility).toBeGreaterThanOrEqual(VISIBILITY_TO_TIMEOUT_RATIO * workerTimeout);
+  });
+
+  it("derives the worker's timeout from its worst case, and the visibility from the timeout", () => {
+    // Four calls to Acelérala one after another (token, order, look-up, POST) at ACELERALA_TIMEOUT_SECONDS
+    // (10 s, which the stack sets), 5 s of DynamoDB, and 5 s for the batch's end: 50 s; 6 × 50 = 300 s.
+    const env = (property(logicalId(stack.worker)).Environment as { Variables: Json }).Variables;
+    expect(env.ACELERALA_TIMEOUT_SECONDS).toBe("10");
+    expect(property(logicalId(stack.worker)).Timeout).toBe(4 * 10 + 5 + 5);
+    expect(property(logicalId(stack.queue)).VisibilityTimeout).toBe(6 * 50);
+    // The poller stops taking receipts one call's timeout (and 5 s) before its own 50 s timeout.
+    expect(property(logicalId(stack.poller)).Timeout).toBe(50);
   });
 
   it("refuses a definition whose visibility is shorter than 6 × the worker's timeout", () => {
@@ -177,8 +232,12 @@ describe("reconciler schedule", () => {
     });
     template.resourceCountIs("AWS::Events::Rule", 2);
     expect(property(logicalId(stack.reconciler)).Timeout as number).toBeLessThanOrEqual(15 * 60);
-    // Each run looks back further than the interval, so one failed run loses nothing.
-    expect(LOOKBACK_HOURS).toBeGreaterThan(1);
+    // Each run looks back further than the interval, so one failed run loses nothing; and over the DLQ's whole
+    // retention, so an order whose event died there is enqueued again before the message expires.
+    expect(RECONCILE_LOOKBACK_HOURS).toBeGreaterThan(1);
+    const dlqRetentionHours =
+      (property(logicalId(stack.deadLetterQueue)).MessageRetentionPeriod as number) / 3600;
+    expect(RECONCILE_LOOKBACK_HOURS).toBeGreaterThan(dlqRetentionHours);
   });
 });
 
@@ -197,36 +256,37 @@ describe("receipts table", () => {
     });
   });
 
-  it("has the keys, the pending-CDR index and the TTL attribute of RECEIPTS_TABLE", () => {
+  it("has the keys, the pending-CDR and state indexes and the TTL attribute of RECEIPTS_TABLE", () => {
     const table = property(logicalId(stack.table));
-    const index = RECEIPTS_TABLE.pendingCdrIndex;
+    const { pendingCdrIndex, stateIndex } = RECEIPTS_TABLE;
     expect(table.KeySchema).toEqual([
       { AttributeName: RECEIPTS_TABLE.partitionKey.name, KeyType: "HASH" },
       { AttributeName: RECEIPTS_TABLE.sortKey.name, KeyType: "RANGE" },
     ]);
+    const keys = [
+      RECEIPTS_TABLE.partitionKey,
+      RECEIPTS_TABLE.sortKey,
+      pendingCdrIndex.partitionKey,
+      pendingCdrIndex.sortKey,
+      stateIndex.partitionKey,
+      stateIndex.sortKey,
+    ];
     expect(table.AttributeDefinitions).toEqual(
-      expect.arrayContaining(
-        [RECEIPTS_TABLE.partitionKey, RECEIPTS_TABLE.sortKey, index.partitionKey, index.sortKey].map(
-          (key) => ({
-            AttributeName: key.name,
-            AttributeType: key.type,
-          }),
-        ),
-      ),
+      expect.arrayContaining(keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type }))),
     );
-    expect(table.GlobalSecondaryIndexes).toEqual([
-      {
+    expect(table.GlobalSecondaryIndexes).toEqual(
+      [pendingCdrIndex, stateIndex].map((index) => ({
         IndexName: index.indexName,
         KeySchema: [
           { AttributeName: index.partitionKey.name, KeyType: "HASH" },
           { AttributeName: index.sortKey.name, KeyType: "RANGE" },
         ],
-        Projection: {
-          ProjectionType: "INCLUDE",
-          NonKeyAttributes: [...index.projectedAttributes],
-        },
-      },
-    ]);
+        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...index.projectedAttributes] },
+      })),
+    );
+    // The state index is keyed on what every record already carries: its state and the time of its last write.
+    expect(stateIndex.partitionKey).toEqual({ name: "state", type: "S" });
+    expect(stateIndex.sortKey).toEqual({ name: "updatedAt", type: "S" });
     expect(table.TimeToLiveSpecification).toEqual({
       AttributeName: RECEIPTS_TABLE.timeToLiveAttribute,
       Enabled: true,
@@ -305,12 +365,14 @@ describe("functions", () => {
       ORDER_EVENTS_QUEUE_URL: ref(stack.queue),
       ACELERALA_API_URL: { Ref: "AceleralaApiUrl" },
       ACELERALA_CREDENTIALS_ARN: { Ref: expect.stringMatching(/^AceleralaCredentials/) },
+      ACELERALA_TIMEOUT_SECONDS: "10",
     });
     expect(env(stack.poller)).toEqual({
       NODE_OPTIONS: "--enable-source-maps",
       TABLE_NAME: ref(stack.table),
       ACELERALA_API_URL: { Ref: "AceleralaApiUrl" },
       ACELERALA_CREDENTIALS_ARN: { Ref: expect.stringMatching(/^AceleralaCredentials/) },
+      ACELERALA_TIMEOUT_SECONDS: "10",
     });
     expect(env(stack.reconciler)).toEqual({
       NODE_OPTIONS: "--enable-source-maps",
@@ -318,6 +380,7 @@ describe("functions", () => {
       ORDER_EVENTS_QUEUE_URL: ref(stack.queue),
       ACELERALA_API_URL: { Ref: "AceleralaApiUrl" },
       ACELERALA_CREDENTIALS_ARN: { Ref: expect.stringMatching(/^AceleralaCredentials/) },
+      ACELERALA_TIMEOUT_SECONDS: "10",
     });
     expect(env(stack.console)).toEqual({
       NODE_OPTIONS: "--enable-source-maps",
@@ -326,6 +389,7 @@ describe("functions", () => {
       ORDER_EVENTS_DLQ_URL: ref(stack.deadLetterQueue),
       ACELERALA_API_URL: { Ref: "AceleralaApiUrl" },
       ACELERALA_CREDENTIALS_ARN: { Ref: expect.stringMatching(/^AceleralaCredentials/) },
+      ACELERALA_TIMEOUT_SECONDS: "10",
       CONSOLE_TRUST_PROXY_ORIGIN: "true",
     });
     template.hasParameter("AceleralaApiUrl", { Default: "https://api.acelerala.com" });
@@ -472,24 +536,27 @@ describe("least privilege", () => {
     );
   });
 
-  it("the poller can only query the pending-CDR index, update receipts and read the credentials", () => {
+  it("the poller can only query its two indexes, update receipts and read the credentials", () => {
+    const index = (name: string) => ({ "Fn::Join": ["", [arnOf(stack.table), `/index/${name}`]] });
     expect(normalise(statementsOf(stack.poller))).toEqual(
       normalise([
         logsOf(stack.poller),
-        grant(["dynamodb:Query"], {
-          "Fn::Join": ["", [arnOf(stack.table), `/index/${RECEIPTS_TABLE.pendingCdrIndex.indexName}`]],
-        }),
+        grant(
+          ["dynamodb:Query"],
+          // CDK orders the resources of a statement.
+          [index(RECEIPTS_TABLE.stateIndex.indexName), index(RECEIPTS_TABLE.pendingCdrIndex.indexName)],
+        ),
         grant(["dynamodb:UpdateItem"], arnOf(stack.table)),
         grant(["secretsmanager:GetSecretValue"], secretRef("AceleralaCredentials")),
       ]),
     );
   });
 
-  it("the reconciler can only read receipts, send to the queue and read the credentials", () => {
+  it("the reconciler can only read receipts (and an order's notes), send to the queue and read the credentials", () => {
     expect(normalise(statementsOf(stack.reconciler))).toEqual(
       normalise([
         logsOf(stack.reconciler),
-        grant(["dynamodb:GetItem"], arnOf(stack.table)),
+        grant(["dynamodb:GetItem", "dynamodb:Query"], arnOf(stack.table)),
         grant(["sqs:SendMessage"], arnOf(stack.queue)),
         grant(["secretsmanager:GetSecretValue"], secretRef("AceleralaCredentials")),
       ]),
@@ -538,93 +605,187 @@ describe("alarms", () => {
     MetricName: metricName,
     Dimensions: [{ Name: "service", Value: service }],
   });
-
-  it("has one alarm per watched condition, each notifying the SNS topic", () => {
-    expect(Object.keys(stack.alarms).sort()).toEqual(
-      [
-        "CdrStale",
-        "ConsoleErrors",
-        "ConsoleThrottles",
-        "DlqHasMessages",
-        "MissedOrdersEnqueued",
-        "PollerErrors",
-        "PollerThrottles",
-        "ReceiptsDoNotMatchOrders",
-        "ReceiptsRejected",
-        "ReceiverErrors",
-        "ReceiverThrottles",
-        "ReceiverUrl5xx",
-        "ReconcilerErrors",
-        "ReconcilerThrottles",
-        "WebhookEnqueueFailed",
-        "WebhookSecretsInvalid",
-        "WorkerErrors",
-        "WorkerThrottles",
-      ].sort(),
+  /** The metrics a math-expression alarm reads, by id. */
+  const mathMetrics = (id: string) =>
+    Object.fromEntries(
+      (alarm(id).Metrics as Array<Json>)
+        .filter((m) => m.MetricStat)
+        .map((m) => [m.Id, (m.MetricStat as Json).Metric]),
     );
-    expect(resourcesOfType("AWS::CloudWatch::Alarm")).toHaveLength(18);
+  const expression = (id: string) =>
+    (alarm(id).Metrics as Array<Json>).find((m) => m.Expression)?.Expression as string;
+
+  const ALARMS = [
+    "CdrPollErrors",
+    "CdrStale",
+    "ConsoleErrors",
+    "ConsoleThrottles",
+    "DlqHasMessages",
+    "DlqOldestMessage",
+    "MissedOrdersEnqueued",
+    "OverdueCreditNotes",
+    "OverdueNeedsAttention",
+    "OverdueReserved",
+    "OverdueSubmitted",
+    "PollerErrors",
+    "PollerThrottles",
+    "ReceiptsDoNotMatchOrders",
+    "ReceiptsRejected",
+    "ReceiverErrors",
+    "ReceiverThrottles",
+    "ReceiverUrl5xx",
+    "ReconcileEnqueueFailures",
+    "ReconcileStoreFailures",
+    "ReconcilerErrors",
+    "ReconcilerThrottles",
+    "WebhookEnqueueFailed",
+    "WebhookRefused",
+    "WebhookSecretsInvalid",
+    "WorkerErrors",
+    "WorkerThrottles",
+  ];
+
+  it("has one alarm per watched condition, each notifying the SNS topic with a runbook in its description", () => {
+    expect(Object.keys(stack.alarms).sort()).toEqual([...ALARMS].sort());
+    expect(resourcesOfType("AWS::CloudWatch::Alarm")).toHaveLength(ALARMS.length);
     for (const [, props] of resourcesOfType("AWS::CloudWatch::Alarm")) {
       expect(props).toMatchObject({
         AlarmActions: [ref(stack.alarmTopic)],
-        Threshold: 0,
         ComparisonOperator: "GreaterThanThreshold",
       });
+      expect(String(props.AlarmDescription).length).toBeGreaterThan(40);
     }
   });
 
-  it("fires when the DLQ holds any message", () => {
+  it("fires for every state an order can get stuck in, from gauges whose absence is itself a breach", () => {
+    for (const [id, metricName] of [
+      ["OverdueReserved", "OverdueReserved"],
+      ["OverdueNeedsAttention", "OverdueNeedsAttention"],
+      ["OverdueSubmitted", "OverdueSubmitted"],
+    ] as const) {
+      expect(alarm(id)).toMatchObject({
+        ...appMetric(SERVICE_NAMES.poller, metricName),
+        Statistic: "Maximum",
+        Period: 300,
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: "breaching",
+      });
+    }
+    expect(POLLER_METRICS.overdueReserved).toBe("OverdueReserved");
+    expect(POLLER_METRICS.overdueNeedsAttention).toBe("OverdueNeedsAttention");
+    expect(POLLER_METRICS.overdueSubmitted).toBe("OverdueSubmitted");
+    // The reconciler counts credit notes owed for over a day once an hour: two runs per period.
+    expect(alarm("OverdueCreditNotes")).toMatchObject({
+      ...appMetric(SERVICE_NAMES.reconciler, RECONCILER_METRICS.overdueCreditNotes),
+      Statistic: "Maximum",
+      Period: 7200,
+      Threshold: 0,
+      TreatMissingData: "breaching",
+    });
+    expect(RECONCILER_METRICS.overdueCreditNotes).toBe("OverdueCreditNotes");
+  });
+
+  it("fires when the DLQ holds any message, and when its oldest message is over a day old", () => {
+    const dlq = [
+      { Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(stack.deadLetterQueue), "QueueName"] } },
+    ];
     expect(alarm("DlqHasMessages")).toMatchObject({
       Namespace: "AWS/SQS",
       MetricName: "ApproximateNumberOfMessagesVisible",
-      Dimensions: [
-        { Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(stack.deadLetterQueue), "QueueName"] } },
-      ],
+      Dimensions: dlq,
       Statistic: "Maximum",
+      Threshold: 0,
+    });
+    expect(alarm("DlqOldestMessage")).toMatchObject({
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateAgeOfOldestMessage",
+      Dimensions: dlq,
+      Statistic: "Maximum",
+      Threshold: 86_400,
     });
   });
 
-  it("fires on any STALE receipt and on enqueue failures, by the metric names the handlers emit", () => {
-    expect(alarm("CdrStale")).toMatchObject({
-      ...appMetric(FUNCTION_SERVICE_NAMES.poller, POLLER_METRICS.stale),
+  it("fires when over 10 % of webhook deliveries in 15 minutes were refused, once at least 5 were", () => {
+    expect(alarm("WebhookRefused")).toMatchObject({ Threshold: 10, EvaluationPeriods: 1 });
+    expect(mathMetrics("WebhookRefused")).toEqual({
+      refused: appMetric(SERVICE_NAMES.receiver, RECEIVER_METRICS.refused),
+      accepted: appMetric(SERVICE_NAMES.receiver, RECEIVER_METRICS.accepted),
+      ignored: appMetric(SERVICE_NAMES.receiver, RECEIVER_METRICS.ignored),
+    });
+    for (const m of alarm("WebhookRefused").Metrics as Array<Json>)
+      if (m.MetricStat) expect(m.MetricStat).toMatchObject({ Period: 900, Stat: "Sum" });
+    expect(expression("WebhookRefused")).toBe(
+      "IF(FILL(refused, 0) >= 5, 100 * FILL(refused, 0) / (FILL(refused, 0) + FILL(accepted, 0) + FILL(ignored, 0)), 0)",
+    );
+    expect(RECEIVER_METRICS.refused).toBe("WebhookRefused");
+  });
+
+  it("fires when CDR polls keep failing for 15 minutes, not on one failed poll", () => {
+    expect(alarm("CdrPollErrors")).toMatchObject({
+      ...appMetric(SERVICE_NAMES.poller, POLLER_METRICS.errors),
       Statistic: "Sum",
+      Period: 300,
+      Threshold: 0,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+    });
+    expect(POLLER_METRICS.errors).toBe("CdrPollErrors");
+  });
+
+  it("fires when the reconciler cannot enqueue, or cannot check a store", () => {
+    expect(alarm("ReconcileEnqueueFailures")).toMatchObject({
+      ...appMetric(SERVICE_NAMES.reconciler, RECONCILER_METRICS.enqueueFailures),
+      Statistic: "Sum",
+      Threshold: 0,
+    });
+    expect(alarm("ReconcileStoreFailures")).toMatchObject({
+      ...appMetric(SERVICE_NAMES.reconciler, RECONCILER_METRICS.storeFailures),
+      Statistic: "Sum",
+      Threshold: 0,
+    });
+    expect(RECONCILER_METRICS.enqueueFailures).toBe("ReconcileEnqueueFailures");
+  });
+
+  it("fires on any STALE receipt and on enqueue failures, by the metric names the functions emit", () => {
+    expect(alarm("CdrStale")).toMatchObject({
+      ...appMetric(SERVICE_NAMES.poller, POLLER_METRICS.stale),
+      Statistic: "Sum",
+      Threshold: 0,
     });
     expect(POLLER_METRICS.stale).toBe("CdrStale");
     expect(alarm("WebhookEnqueueFailed")).toMatchObject(
-      appMetric(FUNCTION_SERVICE_NAMES.receiver, RECEIVER_METRICS.enqueueFailed),
+      appMetric(SERVICE_NAMES.receiver, RECEIVER_METRICS.enqueueFailed),
     );
   });
 
   it("fires when the receiver has no usable signing secret (a weak one included)", () => {
     expect(alarm("WebhookSecretsInvalid")).toMatchObject({
-      ...appMetric(FUNCTION_SERVICE_NAMES.receiver, RECEIVER_METRICS.secretsInvalid),
+      ...appMetric(SERVICE_NAMES.receiver, RECEIVER_METRICS.secretsInvalid),
       Statistic: "Sum",
     });
     expect(RECEIVER_METRICS.secretsInvalid).toBe("WebhookSecretsInvalid");
   });
 
   it("fires when SUNAT rejects a receipt, whether the worker or the poller learns it", () => {
-    const metrics = alarm("ReceiptsRejected").Metrics as Array<Json>;
-    const stats = metrics.filter((m) => m.MetricStat).map((m) => (m.MetricStat as Json).Metric);
-    expect(stats).toEqual(
+    expect(Object.values(mathMetrics("ReceiptsRejected"))).toEqual(
       expect.arrayContaining([
-        appMetric(FUNCTION_SERVICE_NAMES.worker, WORKER_METRICS.rejected),
-        appMetric(FUNCTION_SERVICE_NAMES.poller, POLLER_METRICS.rejected),
+        appMetric(SERVICE_NAMES.worker, WORKER_METRICS.rejected),
+        appMetric(SERVICE_NAMES.poller, POLLER_METRICS.rejected),
       ]),
     );
   });
 
   it("fires when the reconciler enqueued missed orders or found receipts that do not match, by its metric names", () => {
     expect(alarm("MissedOrdersEnqueued")).toMatchObject({
-      ...appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.missedEnqueued),
+      ...appMetric(SERVICE_NAMES.reconciler, RECONCILER_METRICS.missedEnqueued),
       Statistic: "Sum",
     });
-    const metrics = alarm("ReceiptsDoNotMatchOrders").Metrics as Array<Json>;
-    const stats = metrics.filter((m) => m.MetricStat).map((m) => (m.MetricStat as Json).Metric);
-    expect(stats).toEqual(
+    expect(Object.values(mathMetrics("ReceiptsDoNotMatchOrders"))).toEqual(
       expect.arrayContaining([
-        appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.receiptsWithoutOrder),
-        appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.amountMismatches),
-        appMetric(FUNCTION_SERVICE_NAMES.reconciler, RECONCILER_METRICS.issuedOutside),
+        appMetric(SERVICE_NAMES.reconciler, RECONCILER_METRICS.receiptsWithoutOrder),
+        appMetric(SERVICE_NAMES.reconciler, RECONCILER_METRICS.amountMismatches),
+        appMetric(SERVICE_NAMES.reconciler, RECONCILER_METRICS.issuedOutside),
       ]),
     );
   });
@@ -647,6 +808,7 @@ describe("alarms", () => {
           Namespace: "AWS/Lambda",
           MetricName: metricName,
           Dimensions: [{ Name: "FunctionName", Value: ref(fn) }],
+          Threshold: 0,
         });
       }
     }
@@ -660,15 +822,37 @@ describe("alarms", () => {
     template.hasParameter("AlarmEmail", { Default: "" });
   });
 
-  it("uses the service names the handlers give Powertools Metrics", () => {
-    for (const [directory, service] of [
-      ["webhook-receiver", FUNCTION_SERVICE_NAMES.receiver],
-      ["receipt-worker", FUNCTION_SERVICE_NAMES.worker],
-      ["cdr-poller", FUNCTION_SERVICE_NAMES.poller],
-      ["reconciler", FUNCTION_SERVICE_NAMES.reconciler],
+  it("uses the service names the functions give Powertools Metrics", () => {
+    for (const [directory, key] of [
+      ["webhook-receiver", "receiver"],
+      ["receipt-worker", "worker"],
+      ["cdr-poller", "poller"],
+      ["reconciler", "reconciler"],
     ] as const) {
       const source = readFileSync(path.join(ROOT, "functions", directory, "index.ts"), "utf8");
-      expect(source).toContain(`const SERVICE_NAME = "${service}";`);
+      expect(source).toContain(`createMetrics(SERVICE_NAMES.${key})`);
+      expect(SERVICE_NAMES[key]).toBe(directory);
+    }
+  });
+
+  it("lists every alarm in the README's alarm table, each with its metric, threshold and runbook", () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(
+      readme.indexOf("### Alarms"),
+      readme.indexOf("### Replay the dead-letter queue"),
+    );
+    const rows = section.split("\n").filter((line) => line.startsWith("| `"));
+    const named = rows.flatMap((row) => [...(row.split("|")[1] ?? "").matchAll(/`(\w+)`/g)].map((m) => m[1]));
+    expect([...named].sort()).toEqual([...ALARMS].sort());
+    for (const row of rows) expect(row.split("|").filter((cell) => cell.trim() !== "")).toHaveLength(4);
+  });
+});
+
+describe("the stack's sources", () => {
+  it("read metric names from lib/observability, never by importing a handler module", () => {
+    for (const file of readdirSync(path.join(ROOT, "infra", "aws"))) {
+      const source = readFileSync(path.join(ROOT, "infra", "aws", file), "utf8");
+      expect(source).not.toMatch(/from "\.\.\/\.\.\/functions\//);
     }
   });
 });

@@ -218,6 +218,7 @@ describe("receipt listing and sources", () => {
         getOrder: async () => {
           throw error(kind);
         },
+        refundsOfOrder: async () => [],
       });
     expect(await sources("not_found").findOrder(1)).toBeNull();
     await expect(sources("server").findOrder(1)).rejects.toBeInstanceOf(AceleralaError);

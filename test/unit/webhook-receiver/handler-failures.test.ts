@@ -1,8 +1,9 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createReceiverHandler, type ReceiverDependencies } from "../../../functions/webhook-receiver/index";
+import { createReceiverHandler } from "../../../functions/webhook-receiver/index";
 import { createLogger, createMetrics } from "../../../lib/observability/logger";
+import type { ReceiverDependencies } from "../../../lib/webhook/handle-request";
 import { generateWebhookSecret, signWebhook } from "../../../lib/webhook/signature";
 
 // The handler's failure paths with fake collaborators: every one must be a 5xx, so Acelérala retries.
@@ -56,7 +57,7 @@ describe("webhook receiver failure paths", () => {
 
   it("202 once SQS accepted", async () => {
     quiet();
-    expect(await statusOf(createReceiverHandler(dependencies({}))(event(BODY)))).toBe(202);
+    expect(await statusOf(createReceiverHandler(async () => dependencies({}))(event(BODY)))).toBe(202);
   });
 
   it("503 when SQS refuses the message", async () => {
@@ -66,7 +67,7 @@ describe("webhook receiver failure paths", () => {
         throw new Error("ServiceUnavailable");
       },
     } as unknown as SQSClient;
-    expect(await statusOf(createReceiverHandler(dependencies({ sqs }))(event(BODY)))).toBe(503);
+    expect(await statusOf(createReceiverHandler(async () => dependencies({ sqs }))(event(BODY)))).toBe(503);
   });
 
   it("503 when the signing secrets cannot be read", async () => {
@@ -77,12 +78,14 @@ describe("webhook receiver failure paths", () => {
       },
       getAceleralaCredentials: async () => ({ client_id: "c", client_secret: "s" }),
     };
-    expect(await statusOf(createReceiverHandler(dependencies({ secrets }))(event(BODY)))).toBe(503);
+    expect(await statusOf(createReceiverHandler(async () => dependencies({ secrets }))(event(BODY)))).toBe(
+      503,
+    );
   });
 
   it("503 when the environment is misconfigured", async () => {
     quiet();
-    const broken = () => {
+    const broken = async (): Promise<ReceiverDependencies> => {
       throw new Error("ORDER_EVENTS_QUEUE_URL is missing");
     };
     expect(await statusOf(createReceiverHandler(broken)(event(BODY)))).toBe(503);
@@ -112,12 +115,45 @@ describe("a weak signing secret", () => {
         return { MessageId: "m-1" };
       },
     } as unknown as SQSClient;
-    expect(await statusOf(createReceiverHandler(dependencies({ secrets, sqs }))(event(BODY)))).toBe(503);
+    expect(
+      await statusOf(createReceiverHandler(async () => dependencies({ secrets, sqs }))(event(BODY))),
+    ).toBe(503);
     expect(sent).toBe(0);
     const output = lines.join("");
     expect(output).toContain("#2 has 16 bytes");
     expect(output).toContain('"WebhookSecretsInvalid"');
     expect(output).not.toContain(weak.slice("whsec_".length));
     expect(output).not.toContain(SECRET.slice("whsec_".length));
+  });
+});
+
+describe("a refused delivery", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("counts WebhookRefused once with the service alone (what its alarm reads) and once by reason", async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const forged = { ...event(BODY), headers: signWebhook(generateWebhookSecret(), "evt_1", NOW, BODY) };
+    expect(await statusOf(createReceiverHandler(async () => dependencies({}))(forged))).toBe(401);
+    const emf = lines
+      .flatMap((line) => line.split("\n"))
+      .filter((line) => line.includes('"_aws"'))
+      .map(
+        (line) =>
+          JSON.parse(line) as { _aws: { CloudWatchMetrics: { Dimensions: string[][] }[] } } & Record<
+            string,
+            unknown
+          >,
+      )
+      .filter((record) => record.WebhookRefused !== undefined);
+    expect(emf.map((record) => record._aws.CloudWatchMetrics[0]?.Dimensions).sort()).toEqual([
+      [["service"]],
+      [["service", "reason"]],
+    ]);
+    expect(emf.find((record) => record.reason)?.reason).toBe("bad_signature");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { oncePerEnvironment } from "../../../lib/runtime";
+import { oncePerEnvironment } from "../../../lib/once-per-environment";
 
 describe("oncePerEnvironment", () => {
   it("builds once and hands the same collaborators to concurrent and later invocations", async () => {

@@ -1,0 +1,132 @@
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTableInput, ensureReceiptsTable } from "../../../infra/local/receipts-table";
+import { countOverdueRecords } from "../../../lib/ops/overdue-records";
+import { OverdueQueries } from "../../../lib/store/overdue-query";
+import { expectOf, noteKey, ReceiptStore } from "../../../lib/store/receipt-store";
+import { ACCEPTED_ANSWER, issuedRecord, reserveNew } from "../../support/receipt-records";
+
+// The overdue gauges' queries against DynamoDB Local (global setup), in a table of their own so the counts are
+// exactly this file's records: the state index finds the records stuck in RESERVED or NEEDS_ATTENTION, the
+// pending-CDR index the SUBMITTED ones past the STALE limit; counters, fresh records and final ones are left out.
+
+const dynamo = new DynamoDBClient({});
+const db = DynamoDBDocumentClient.from(dynamo);
+const tableName = `overdue-${process.pid}`;
+const oldTable = `overdue-old-${process.pid}`;
+let store: ReceiptStore;
+let queries: OverdueQueries;
+
+const NOW = new Date("2026-11-21T12:00:00.000Z");
+const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
+const PROBLEMS = [{ field: "billing_details.document_number", rule: "ruc_invalid", message: "RUC inválido" }];
+
+beforeAll(async () => {
+  await ensureReceiptsTable(dynamo, tableName);
+  store = new ReceiptStore(db, tableName);
+  queries = new OverdueQueries(db, tableName);
+
+  // RESERVED: one untouched for 20 minutes (stuck), one for 5 (a retry on its way), one credit note for an hour.
+  await reserveNew(store, { storeId: 511, orderId: 1 }, "F001", ago(20));
+  await reserveNew(store, { storeId: 511, orderId: 2 }, "F001", ago(5));
+  await store.reserve({
+    key: noteKey({ storeId: 511, orderId: 3 }, "canceled"),
+    expect: expectOf(undefined),
+    series: "FC01",
+    facts: { documentTypeCode: "07", currencyCode: "PEN", grossTotal: "10.00" },
+    now: ago(60),
+  });
+  // NEEDS_ATTENTION: flagged two hours ago (overdue), ten minutes ago (not yet).
+  await store.flag({ storeId: 511, orderId: 4 }, expectOf(undefined), PROBLEMS, "RUC inválido", ago(120));
+  await store.flag({ storeId: 511, orderId: 5 }, expectOf(undefined), PROBLEMS, "RUC inválido", ago(10));
+  // SUBMITTED 73 hours ago (past the STALE limit) and an hour ago; ACCEPTED three days ago (final: never overdue).
+  await issuedRecord(store, { storeId: 511, orderId: 6 }, { series: "B001", now: ago(73 * 60) });
+  await issuedRecord(store, { storeId: 511, orderId: 7 }, { series: "B001", now: ago(60) });
+  await issuedRecord(store, { storeId: 511, orderId: 8 }, { answer: ACCEPTED_ANSWER, now: ago(72 * 60) });
+});
+
+afterAll(async () => {
+  for (const name of [tableName, oldTable])
+    await dynamo.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+  dynamo.destroy();
+});
+
+describe("OverdueQueries", () => {
+  it("counts the records of a state last written before a time, oldest first, credit notes included", async () => {
+    const reserved = await queries.inStateSince("RESERVED", ago(15), 100);
+    expect(reserved).toEqual({
+      count: 2,
+      capped: false,
+      sample: [
+        { storeId: 511, orderId: 3, document: "NOTE#canceled" },
+        { storeId: 511, orderId: 1 },
+      ],
+    });
+    const attention = await queries.inStateSince("NEEDS_ATTENTION", ago(60), 100);
+    expect(attention).toMatchObject({ count: 1, sample: [{ storeId: 511, orderId: 4 }] });
+    expect((await queries.inStateSince("ACCEPTED", ago(0), 100)).count).toBe(1);
+  });
+
+  it("counts the SUBMITTED records submitted before a time from the pending-CDR index", async () => {
+    expect(await queries.submittedBefore(ago(72 * 60 + 35), 100)).toEqual({
+      count: 1,
+      capped: false,
+      sample: [{ storeId: 511, orderId: 6 }],
+    });
+    expect((await queries.submittedBefore(ago(0), 100)).count).toBe(2);
+  });
+
+  it("stops at the cap and says there may be more", async () => {
+    expect(await queries.inStateSince("RESERVED", ago(0), 2)).toMatchObject({ count: 2, capped: true });
+    expect(await queries.submittedBefore(ago(0), 1)).toMatchObject({ count: 1, capped: true });
+  });
+
+  it("gives the poller's gauges: one RESERVED (and a note) stuck, one NEEDS_ATTENTION, one SUBMITTED", async () => {
+    const overdue = await countOverdueRecords(queries, NOW);
+    expect([overdue.reserved.count, overdue.needsAttention.count, overdue.submitted.count]).toEqual([
+      2, 1, 1,
+    ]);
+  });
+});
+
+describe("ensureReceiptsTable", () => {
+  it("adds the state index to a table created before it existed (a persisted local database), once", async () => {
+    const { GlobalSecondaryIndexes = [], AttributeDefinitions = [], ...input } = createTableInput(oldTable);
+    const pendingOnly = GlobalSecondaryIndexes.filter((index) => index.IndexName === "pending-cdr");
+    const oldAttributes = AttributeDefinitions.filter(
+      (a) => !["state", "updatedAt"].includes(a.AttributeName ?? ""),
+    );
+    await dynamo.send(
+      new CreateTableCommand({
+        ...input,
+        AttributeDefinitions: oldAttributes,
+        GlobalSecondaryIndexes: pendingOnly,
+      }),
+    );
+    await waitUntilTableExists({ client: dynamo, maxWaitTime: 30, minDelay: 1 }, { TableName: oldTable });
+    await reserveNew(new ReceiptStore(db, oldTable), { storeId: 511, orderId: 1 }, "F001", ago(30));
+
+    await ensureReceiptsTable(dynamo, oldTable);
+    // A second start finds it there (CREATING or ACTIVE) and asks for nothing more.
+    await ensureReceiptsTable(dynamo, oldTable);
+    const described = await dynamo.send(new DescribeTableCommand({ TableName: oldTable }));
+    const indexes = described.Table?.GlobalSecondaryIndexes ?? [];
+    expect(indexes.map((index) => index.IndexName).sort()).toEqual(["by-state", "pending-cdr"]);
+    // DynamoDB Local backfills it in a background job (seconds alone, far longer while the whole suite loads it),
+    // so what is checked is what was asked for: the definition's keys and projection.
+    expect(indexes.find((index) => index.IndexName === "by-state")).toMatchObject({
+      KeySchema: [
+        { AttributeName: "state", KeyType: "HASH" },
+        { AttributeName: "updatedAt", KeyType: "RANGE" },
+      ],
+      Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["storeId", "orderId"] },
+    });
+  });
+});
