@@ -304,7 +304,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     stopListening = stack.simulator.onFault((fault: InjectedFault) => {
       if (fault.route !== "POST /v1/receipts" || fault.kind === "rate_limit") return;
       if (fault.orderId === null || !valid.has(fault.orderId)) return;
-      if (chance(editRandom, 0.5)) merchant.edit(fault.orderId, true);
+      // The first few failing POSTs always get an edit (a short run must see some), half of the rest.
+      if (merchant.duringFailedPost < 3 || chance(editRandom, 0.5)) merchant.edit(fault.orderId, true);
     });
     const editedLater = [...valid].filter(() => chance(editRandom, editRate));
 
