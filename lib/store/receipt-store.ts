@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { SunatAnswer } from "../acelerala/sunat-answer";
+import { phase } from "../observability/phases";
 import { checkMove, type MoveName, NO_RECORD, type ReceiptState, type StateOrNone } from "./lifecycle";
 import type {
   BurntNumber,
@@ -42,6 +43,8 @@ const COUNTER_PREFIX = "COUNTER#";
 
 /** Optimistic counter updates retried this many times before giving up (the message is then retried). */
 const MAX_RESERVE_ATTEMPTS = 50;
+/** Reservations written in one transaction at most (with the counter: 25 items, within every DynamoDB's limit). */
+const MAX_RESERVATIONS_PER_TRANSACTION = 24;
 
 /** Random back-off between counter races, so racing workers spread out instead of colliding again. */
 function jitter(attempt: number): Promise<void> {
@@ -293,6 +296,101 @@ function isConditionalFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
+/** The reservation move of one record under `correlative`, conditional on what its writer read. */
+function reservationUpdate(input: ReserveInput, correlative: number): UpdateParts {
+  const { key, series, now, expect } = input;
+  const moveName: MoveName = input.replaced
+    ? "replace"
+    : expect.documentNumber === null
+      ? "reserve"
+      : "renumber";
+  const documentNumber = `${series}-${correlative}`;
+  const released: ReleasedNumber[] =
+    expect.documentNumber && !input.taken
+      ? [
+          {
+            documentNumber: expect.documentNumber,
+            at: now.toISOString(),
+            why: input.releaseWhy ?? "released",
+          },
+        ]
+      : [];
+  const why =
+    moveName === "reserve"
+      ? `number ${documentNumber} reserved`
+      : `${expect.documentNumber} ${input.taken ? "is held by another receipt" : "released"}; ${documentNumber} reserved`;
+  return moveUpdate(
+    key,
+    moveName,
+    expect,
+    "RESERVED",
+    {
+      set: { ...factsSet(input.facts), series, correlative, documentNumber, postedAt: now.toISOString() },
+      remove: [
+        "problems",
+        "lastError",
+        "receiptId",
+        "skipReason",
+        "reissue",
+        ...SUNAT_ATTRIBUTES,
+        "submittedAt",
+      ],
+      append: {
+        releasedNumbers: released,
+        takenNumbers: input.taken ? [input.taken] : [],
+        replacedNumbers: input.replaced ? [input.replaced] : [],
+      },
+      // The first order event's time stays (for the webhook-to-accepted latency).
+      setIfMissing: { eventAt: (input.eventAt ?? now).toISOString() },
+    },
+    why,
+    now,
+  );
+}
+
+/** The counter's value in a cancellation's ALL_OLD item (marshalled: the document client leaves errors alone). */
+function counterValue(item: Record<string, unknown> | undefined): number | undefined {
+  const last = item?.last as { N?: string } | number | undefined;
+  const value = typeof last === "number" ? last : Number(last?.N);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** A reservation waiting for its series' turn: `started` when its group's write begins, `written` once it committed. */
+class PendingReservation {
+  readonly started: Promise<void>;
+  readonly written: Promise<void>;
+  private markStarted!: () => void;
+  private settleWritten!: (error?: unknown) => void;
+
+  constructor(readonly input: ReserveInput) {
+    this.started = new Promise((resolve) => {
+      this.markStarted = resolve;
+    });
+    this.written = new Promise((resolve, reject) => {
+      this.settleWritten = (error) => (error === undefined ? resolve() : reject(error));
+    });
+  }
+
+  start(): void {
+    this.markStarted();
+  }
+
+  succeed(): void {
+    this.settleWritten();
+  }
+
+  fail(error: unknown): void {
+    this.markStarted();
+    this.settleWritten(error ?? new Error("reservation failed"));
+  }
+}
+
+interface SeriesQueue {
+  waiting: PendingReservation[];
+  /** The last turn taken; the next reservation's turn follows it. */
+  tail: Promise<void>;
+}
+
 export interface SeriesCounter {
   storeId: number;
   series: string;
@@ -303,8 +401,8 @@ export interface SeriesCounter {
 export class ReceiptStore {
   /** Last correlative this process wrote per store and series: saves the counter read on the happy path. */
   private readonly lastCorrelatives = new Map<string, number>();
-  /** The reservation in progress per store and series; the next one waits for it. */
-  private readonly seriesTurns = new Map<string, Promise<void>>();
+  /** Per store and series: the reservations waiting for a turn, and the last turn taken. */
+  private readonly seriesQueues = new Map<string, SeriesQueue>();
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -340,92 +438,93 @@ export class ReceiptStore {
    * writer read it. A record that held a number gives it up in the same write (`renumber`: the number goes to
    * `releasedNumbers`, or to `takenNumbers` when another receipt holds it), so it is never POSTed again.
    * The record comes back as written, with `postedAt` set: the caller POSTs right away.
+   *
+   * Orders of one series wait for each other inside this process (racing our own counter would only turn into
+   * conditional-check failures and retries; other processes still race, and the conditions decide), and those
+   * that waited together are written together: one transaction moves the counter from n to n+k and gives the k
+   * records n+1 … n+k, each still conditional on what its writer read (group commit). The counter's write is
+   * paid once for the k orders, and a batch's reservations take one round trip instead of k in a row.
    */
-  reserve(input: ReserveInput): Promise<ReceiptRecord> {
-    // Orders of one series wait for each other inside this process: racing our own counter would only turn
-    // into conditional-check failures and retries. Other processes still race, and the condition decides.
+  async reserve(input: ReserveInput): Promise<ReceiptRecord> {
     const cacheKey = `${input.key.storeId}#${input.series}`;
-    const turn = (this.seriesTurns.get(cacheKey) ?? Promise.resolve()).then(() =>
-      this.reserveNow(input, cacheKey),
-    );
-    const settled = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.seriesTurns.set(cacheKey, settled);
-    void settled.then(() => {
-      if (this.seriesTurns.get(cacheKey) === settled) this.seriesTurns.delete(cacheKey);
+    const reservation = new PendingReservation(input);
+    let queue = this.seriesQueues.get(cacheKey);
+    if (!queue) {
+      queue = { waiting: [], tail: Promise.resolve() };
+      this.seriesQueues.set(cacheKey, queue);
+    }
+    const seriesQueue = queue;
+    seriesQueue.waiting.push(reservation);
+    // Each reservation takes a turn; a turn writes every reservation waiting then (this one may have been written
+    // by an earlier turn already, which then had nothing left to do).
+    const turn = seriesQueue.tail.then(() => this.writeWaiting(seriesQueue, cacheKey)).catch(() => undefined);
+    seriesQueue.tail = turn;
+    void turn.then(() => {
+      if (this.seriesQueues.get(cacheKey) === seriesQueue && seriesQueue.tail === turn)
+        this.seriesQueues.delete(cacheKey);
     });
-    return turn;
+    const { key } = input;
+    await phase("reservation_wait", key, () => reservation.started);
+    await phase("reservation_write", key, () => reservation.written);
+    return phase("reservation_read", key, async () => {
+      const record = await this.get(key);
+      if (!record) throw new Error(`reserved record of order ${key.storeId}/${key.orderId} vanished`);
+      return record;
+    });
   }
 
-  private async reserveNow(input: ReserveInput, cacheKey: string): Promise<ReceiptRecord> {
-    const { key, series, now, expect } = input;
-    const moveName: MoveName = input.replaced
-      ? "replace"
-      : expect.documentNumber === null
-        ? "reserve"
-        : "renumber";
-    for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
-      if (attempt > 0) await jitter(attempt);
-      // The last value this process wrote is usually still current (one worker environment handles a run of
-      // orders); when another environment moved the counter, the condition fails and we read it instead.
-      let last = this.lastCorrelatives.get(cacheKey);
-      let counterExists = last !== undefined;
-      if (last === undefined) {
-        const counter = await this.readCounter(key.storeId, series);
-        counterExists = counter !== undefined;
-        last = counter?.last ?? (input.seedCounter ? await input.seedCounter() : 0);
+  /** One turn of a series: the reservations waiting now, written in one transaction (never failing the turn). */
+  private async writeWaiting(queue: SeriesQueue, cacheKey: string): Promise<void> {
+    const group: PendingReservation[] = [];
+    const keys = new Set<string>();
+    const later: PendingReservation[] = [];
+    for (const reservation of queue.waiting.splice(0)) {
+      const recordKey = JSON.stringify(receiptKey(reservation.input.key));
+      // One transaction may not write an item twice: a second reservation of the same record waits a turn.
+      if (group.length >= MAX_RESERVATIONS_PER_TRANSACTION || keys.has(recordKey)) later.push(reservation);
+      else {
+        keys.add(recordKey);
+        group.push(reservation);
       }
-      const correlative = last + 1;
-      const documentNumber = `${series}-${correlative}`;
-      const released: ReleasedNumber[] =
-        expect.documentNumber && !input.taken
-          ? [
-              {
-                documentNumber: expect.documentNumber,
-                at: now.toISOString(),
-                why: input.releaseWhy ?? "released",
-              },
-            ]
-          : [];
-      const why =
-        moveName === "reserve"
-          ? `number ${documentNumber} reserved`
-          : `${expect.documentNumber} ${input.taken ? "is held by another receipt" : "released"}; ${documentNumber} reserved`;
-      const update = moveUpdate(
-        key,
-        moveName,
-        expect,
-        "RESERVED",
-        {
-          set: {
-            ...factsSet(input.facts),
-            series,
-            correlative,
-            documentNumber,
-            postedAt: now.toISOString(),
-          },
-          remove: [
-            "problems",
-            "lastError",
-            "receiptId",
-            "skipReason",
-            "reissue",
-            ...SUNAT_ATTRIBUTES,
-            "submittedAt",
-          ],
-          append: {
-            releasedNumbers: released,
-            takenNumbers: input.taken ? [input.taken] : [],
-            replacedNumbers: input.replaced ? [input.replaced] : [],
-          },
-          // The first order event's time stays (for the webhook-to-accepted latency).
-          setIfMissing: { eventAt: (input.eventAt ?? now).toISOString() },
-        },
-        why,
-        now,
-      );
+    }
+    // Each of these has a turn of its own still to come.
+    queue.waiting.unshift(...later);
+    if (group.length === 0) return;
+    for (const reservation of group) reservation.start();
+    try {
+      await this.writeGroup(group, cacheKey);
+    } catch (error) {
+      for (const reservation of group) reservation.fail(error);
+    }
+  }
+
+  /**
+   * Writes a group of reservations of one series: the counter n → n+k and each record its number, all or none.
+   * A record that is no longer as its writer read it leaves the group with a StateConflictError; a counter another
+   * process moved is read from the cancellation (ReturnValuesOnConditionCheckFailure) and the rest try again.
+   */
+  private async writeGroup(group: PendingReservation[], cacheKey: string): Promise<void> {
+    const first = group[0];
+    if (!first) return;
+    const { storeId } = first.input.key;
+    const { series } = first.input;
+    let members = group;
+    // What the counter is known to hold: this process's last write, or what a cancellation reported.
+    let known: { last: number; exists: boolean } | undefined;
+    const cached = this.lastCorrelatives.get(cacheKey);
+    if (cached !== undefined) known = { last: cached, exists: true };
+    for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS && members.length > 0; attempt++) {
+      if (attempt > 0) await jitter(attempt);
+      if (!known) {
+        const counter = await this.readCounter(storeId, series);
+        known = counter
+          ? { last: counter.last, exists: true }
+          : { last: first.input.seedCounter ? await first.input.seedCounter() : 0, exists: false };
+      }
+      const { last, exists } = known;
+      const now = new Date(Math.max(...members.map((member) => member.input.now.getTime())));
+      const next = last + members.length;
+      const recordUpdates = members.map((member, index) => reservationUpdate(member.input, last + index + 1));
       try {
         await this.db.send(
           new TransactWriteCommand({
@@ -433,41 +532,53 @@ export class ReceiptStore {
               {
                 Update: {
                   TableName: this.tableName,
-                  Key: counterKey(key.storeId, series),
+                  Key: counterKey(storeId, series),
                   UpdateExpression: "SET #last = :next, updatedAt = :now",
-                  ConditionExpression: counterExists ? "#last = :last" : `attribute_not_exists(${PK})`,
+                  ConditionExpression: exists ? "#last = :last" : `attribute_not_exists(${PK})`,
                   ExpressionAttributeNames: { "#last": "last" },
                   ExpressionAttributeValues: {
-                    ":next": correlative,
+                    ":next": next,
                     ":now": now.toISOString(),
-                    ...(counterExists ? { ":last": last } : {}),
+                    ...(exists ? { ":last": last } : {}),
                   },
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
                 },
               },
-              { Update: { TableName: this.tableName, ...update } },
+              ...recordUpdates.map((update) => ({ Update: { TableName: this.tableName, ...update } })),
             ],
           }),
         );
-        this.lastCorrelatives.set(cacheKey, correlative);
-        const record = await this.get(key);
-        if (!record) throw new Error(`reserved record of order ${key.storeId}/${key.orderId} vanished`);
-        return record;
+        this.lastCorrelatives.set(cacheKey, next);
+        for (const member of members) member.succeed();
+        return;
       } catch (error) {
         this.lastCorrelatives.delete(cacheKey);
         if (!(error instanceof TransactionCanceledException)) throw error;
-        const [counterReason, recordReason] = error.CancellationReasons ?? [];
-        if (recordReason?.Code === "ConditionalCheckFailed") throw new StateConflictError(key, expect);
-        if (
-          counterReason?.Code === "ConditionalCheckFailed" ||
-          counterReason?.Code === "TransactionConflict" ||
-          recordReason?.Code === "TransactionConflict"
-        ) {
-          continue; // another order took this correlative first: read the counter again
-        }
-        throw error;
+        const [counterReason, ...recordReasons] = error.CancellationReasons ?? [];
+        const stillWaiting: PendingReservation[] = [];
+        members.forEach((member, index) => {
+          if (recordReasons[index]?.Code === "ConditionalCheckFailed")
+            member.fail(new StateConflictError(member.input.key, member.input.expect));
+          else stillWaiting.push(member);
+        });
+        const conflict = [counterReason, ...recordReasons].some(
+          (reason) => reason?.Code === "TransactionConflict",
+        );
+        const counterMoved = counterReason?.Code === "ConditionalCheckFailed";
+        if (stillWaiting.length === members.length && !counterMoved && !conflict) throw error;
+        members = stillWaiting;
+        if (counterMoved) {
+          // Another process took numbers first: the cancellation carries the counter's value (no read needed).
+          const value = counterValue(counterReason.Item);
+          known = value === undefined ? undefined : { last: value, exists: true };
+        } else if (conflict) known = undefined; // another write was under way: read the counter again
+        // Otherwise only records failed: the counter still holds `last`, and the others try again at once.
       }
     }
-    throw new Error(`could not reserve a number in series ${series} after ${MAX_RESERVE_ATTEMPTS} attempts`);
+    if (members.length > 0)
+      throw new Error(
+        `could not reserve a number in series ${series} after ${MAX_RESERVE_ATTEMPTS} attempts`,
+      );
   }
 
   async readCounter(storeId: number, series: string): Promise<SeriesCounter | undefined> {
