@@ -517,7 +517,7 @@ class Issuer {
             await this.deps.store.raiseCounter(key.storeId, record.series, takenBy.correlative, now);
           const releaseWhy =
             record?.series !== decision.series ? "the order now needs another series" : undefined;
-          held = await this.reserve(plan, expect, decision, takenBy, releaseWhy);
+          held = await this.reserve(plan, record, decision, takenBy, releaseWhy);
         }
         return this.post(held, plan, decision, MAX_TAKEN_NUMBERS_PER_ATTEMPT);
       }
@@ -535,6 +535,7 @@ class Issuer {
     const held = await this.deps.store.reserve({
       key: plan.key,
       expect: expectOf(record),
+      read: record,
       series: decision.series,
       facts: plan.facts(decision),
       now,
@@ -573,7 +574,8 @@ class Issuer {
 
   private async reserve(
     plan: DocumentPlan,
-    expect: Expect,
+    /** The record as read (undefined: none); the reservation is conditional on its state and number. */
+    record: ReceiptRecord | undefined,
     decision: IssueDecision,
     takenBy: AceleralaReceipt | undefined,
     releaseWhy: string | undefined,
@@ -582,7 +584,8 @@ class Issuer {
     return phase("reservation", plan.key, () =>
       this.deps.store.reserve({
         key: plan.key,
-        expect,
+        expect: expectOf(record),
+        read: record ?? null,
         series: decision.series,
         facts: plan.facts(decision),
         now,
@@ -634,7 +637,7 @@ class Issuer {
           await this.deps.store.recordError(key, `${holder.document_number} is held by another receipt`, now);
           return { status: "retry", reason: `${series}-${correlative} is held by another receipt` };
         }
-        const next = await this.reserve(plan, expect, decision, holder, undefined);
+        const next = await this.reserve(plan, record, decision, holder, undefined);
         return this.post(next, plan, decision, takenLeft - 1);
       }
       if (error.kind === "validation") {

@@ -103,6 +103,51 @@ describe("ReceiptStore: numbers", () => {
     expect((await grouped.readCounter(storeId, "B001"))?.last).toBe(8);
   });
 
+  it("returns, without reading it back, the record DynamoDB holds after the reservation", async () => {
+    const storeId = nextStoreId++;
+    const fresh = { storeId, orderId: 1 };
+    const computed = await store.reserve({
+      key: fresh,
+      expect: expectOf(undefined),
+      read: null,
+      series: "F001",
+      facts: factsFor("F001"),
+      now: NOW,
+      eventAt: new Date("2026-11-21T11:59:00Z"),
+    });
+    expect(computed).toEqual(await store.get(fresh));
+
+    // A renumber from NEEDS_ATTENTION: problems, lastError and the old number go; the old one is released.
+    const flaggedKey = { storeId, orderId: 2 };
+    const reserved = await reserveNew(store, flaggedKey, "B001", NOW);
+    const problem = { field: "customer", rule: "rule", message: "m" };
+    const flagged = await store.flag(flaggedKey, expectOf(reserved), [problem], "API refused B001-1", NOW);
+    await store.recordError(flaggedKey, "timeout", NOW);
+    const read = await store.get(flaggedKey);
+    const renumbered = await store.reserve({
+      key: flaggedKey,
+      expect: expectOf(flagged),
+      read: read ?? null,
+      series: "F001",
+      facts: factsFor("F001", "52.00"),
+      now: LATER,
+      releaseWhy: "the order now needs another series",
+    });
+    expect(renumbered.documentNumber).toBe("F001-2");
+    expect(renumbered).toEqual(await store.get(flaggedKey));
+    // A record that is not the one `expect` describes is a programming error, refused before any write.
+    await expect(
+      store.reserve({
+        key: flaggedKey,
+        expect: expectOf(undefined),
+        read: renumbered,
+        series: "F001",
+        facts: factsFor("F001"),
+        now: LATER,
+      }),
+    ).rejects.toThrow(/not the record/);
+  });
+
   it("seeds a new series from the API's highest number, and asks only once", async () => {
     const storeId = nextStoreId++;
     let asked = 0;
