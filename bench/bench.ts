@@ -13,7 +13,7 @@
  * AWS requests per order (bench/aws-proxy.ts) and a cost estimate (bench/costs.ts). Writes bench/results.json and
  * the README's "Benchmark" section (between its bench markers), and prints the Markdown table.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { RECEIPT_EVENT_TYPES } from "../lib/webhook/envelope";
 import { decideWebhook } from "../lib/webhook/receive";
@@ -22,11 +22,14 @@ import type { ApiCount, ProxyCounts } from "./aws-proxy";
 import { type BundleFigures, measureBundles } from "./bundles";
 import { estimateCost, FUNCTION_MEMORY_MB, PRICES, PRICES_AS_OF } from "./costs";
 import {
+  cpuBetween,
   envelopeBody,
+  itemSizes,
   machineInfo,
   type Pipeline,
   percentile,
   placeOrders,
+  processCpu,
   processMemory,
   round,
   type SentWebhook,
@@ -34,6 +37,7 @@ import {
   startPipeline,
   waitUntilSettled,
 } from "./harness";
+import { type PhaseBreakdown, phaseBreakdown, readProbe } from "./phases";
 
 const { values: args } = parseArgs({
   options: {
@@ -65,6 +69,15 @@ const PRODUCTION_POLL_SECONDS = 60;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+/** Issue 15's goals (printed with their figures; never test assertions). */
+const GOALS = {
+  writeUnitsPerOrder: 6,
+  receiverBundleKiB: 250,
+  receiverInitMs: 40,
+  workerBundleKiB: 400,
+  ordersPerSecond: 85,
+} as const;
+
 interface VariantResult {
   name: string;
   orders: number;
@@ -80,7 +93,24 @@ interface VariantResult {
   /** Per order, the runner's event-source polling (ReceiveMessage, DeleteMessageBatch: billed on AWS too). */
   eventSourceRequestsPerOrder: Record<string, number>;
   billableAwsRequestsPerOrder: number;
-  dynamo: { readUnitsPerOrder: number; writeUnitsPerOrder: number; failedRequests: number };
+  dynamo: {
+    readUnitsPerOrder: number;
+    /** As DynamoDB Local reports them (it under-reports transactions). */
+    reportedWriteUnitsPerOrder: number;
+    /** As AWS bills them (bench/aws-proxy.ts): the figure the goal and the cost use. */
+    writeUnitsPerOrder: number;
+    /** By API, billed. */
+    writeUnitsByApi: Record<string, number>;
+    cancelledTransactionsPerOrder: number;
+    failedRequests: number;
+    /** Sizes (bytes, AWS's rules) of this variant's records at the end, and of the series counters. */
+    recordBytes: { p50: number; max: number };
+    counterBytes: number;
+  };
+  /** CPU time per order of each process of the stack (ms), and the load average around the run. */
+  cpuMsPerOrder: Record<string, number>;
+  loadAverage: { start: number[]; end: number[] };
+  phases: PhaseBreakdown | null;
   sqsBilledRequestsPerOrder: number;
   aceleralaCallsPerOrder: Record<string, number>;
   lambda: Record<string, { invocations: number; meanMs: number; p50Ms: number; p99Ms: number }>;
@@ -111,10 +141,15 @@ async function runVariant(
   const { stack, proxies, invocations } = pipeline;
   stack.simulator.setSunatPolicy({ delayMs: sunatDelayMs });
   const orderIds = placeOrders(stack.simulator, orders, seed);
+  await proxies.dynamodb.flush();
   proxies.dynamodb.reset();
   proxies.sqs.reset();
   stack.simulator.resetStats();
+  pipeline.simulatorSpans.reset();
   invocations.reset();
+  const loadAtStart = machineInfo().loadAverage;
+  const cpuBefore = processCpu();
+  const windowStart = performance.timeOrigin + performance.now();
   log(`${name}: ${orders} orders, ${CONCURRENCY} concurrent senders, SUNAT after ${sunatDelayMs} ms`);
   const started = Date.now();
   const sent = await sendWebhooks(
@@ -123,10 +158,25 @@ async function runVariant(
     { concurrency: CONCURRENCY },
   );
   const sendSeconds = (Date.now() - started) / 1000;
-  const { rows, settled } = await waitUntilSettled(pipeline, orderIds, SETTLE_TIMEOUT_MS, 250);
+  // Each look is a Scan of the whole table (DynamoDB Local's CPU and ours): once a second is enough, since the
+  // figures come from the records' own finalizedAt, not from when we looked.
+  const { rows, settled } = await waitUntilSettled(pipeline, orderIds, SETTLE_TIMEOUT_MS, 1_000);
   if (!settled) log(`${name}: not every receipt settled within ${SETTLE_TIMEOUT_MS / 1000} s`);
   // Let the event source delete the last batches and the poller finish its run before reading the counters.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await proxies.dynamodb.flush();
+  const cpuMs = cpuBetween(cpuBefore, processCpu());
+  const windowEnd = performance.timeOrigin + performance.now();
+  const loadAtEnd = machineInfo().loadAverage;
+  const phases = pipeline.probeDir
+    ? phaseBreakdown(
+        readProbe(pipeline.probeDir, windowStart, windowEnd),
+        orders,
+        proxies.dynamodb.timings(),
+        pipeline.simulatorSpans,
+      )
+    : null;
+  const sizes = await itemSizes(pipeline, new Set(orderIds));
 
   const sentAt = new Map(sent.map((webhook) => [webhook.orderId, webhook.sentAt]));
   const endToEnd: number[] = [];
@@ -164,7 +214,9 @@ async function runVariant(
       p99Ms: round(percentile(durations, 99) || 0, 1),
     };
     lambdaInvocations += durations.length;
-    gbSeconds += (total / 1000) * (FUNCTION_MEMORY_MB[fn as keyof typeof FUNCTION_MEMORY_MB] / 1024);
+    const memoryMb = FUNCTION_MEMORY_MB[fn as keyof typeof FUNCTION_MEMORY_MB];
+    if (memoryMb === undefined) throw new Error(`bench/costs.ts has no memory size for ${fn}`);
+    gbSeconds += (total / 1000) * (memoryMb / 1024);
   }
   const latencies = sent.map((webhook) => webhook.latencyMs);
   const billable =
@@ -189,9 +241,24 @@ async function runVariant(
     billableAwsRequestsPerOrder: round(billable / orders, 2),
     dynamo: {
       readUnitsPerOrder: round(sum(dynamoHandler, "readUnits") / orders, 2),
-      writeUnitsPerOrder: round(sum(dynamoHandler, "writeUnits") / orders, 2),
+      reportedWriteUnitsPerOrder: round(sum(dynamoHandler, "writeUnits") / orders, 2),
+      writeUnitsPerOrder: round(sum(dynamoHandler, "billedWriteUnits") / orders, 2),
+      writeUnitsByApi: perOrder(dynamoHandler, orders, "billedWriteUnits"),
+      cancelledTransactionsPerOrder: round(sum(dynamoHandler, "cancelledTransactions") / orders, 3),
       failedRequests: sum(dynamoHandler, "errors"),
+      recordBytes: {
+        p50: round(percentile(sizes.records, 50) || 0, 0),
+        max: sizes.records.length ? Math.max(...sizes.records) : 0,
+      },
+      counterBytes: sizes.counters.length ? Math.max(...sizes.counters) : 0,
     },
+    cpuMsPerOrder: Object.fromEntries(
+      Object.entries(cpuMs)
+        .sort(([, a], [, b]) => b - a)
+        .map(([label, ms]) => [label, round(ms / orders, 2)]),
+    ),
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
+    phases,
     sqsBilledRequestsPerOrder: round(
       (sum(sqsHandler, "billedChunks") + sum(eventSource, "billedChunks")) / orders,
       3,
@@ -355,6 +422,99 @@ function goal(ok: boolean): string {
   return ok ? "met" : "**missed**";
 }
 
+/** The issue's goals, each with its figure and whether it was met, and the load the machine was under. */
+function goalsMarkdown(results: BenchResults): string {
+  const [a] = results.variants;
+  if (!a) throw new Error("variant A expected");
+  const receiver = results.bundles.find((bundle) => bundle.function === "webhook-receiver");
+  const worker = results.bundles.find((bundle) => bundle.function === "receipt-worker");
+  const kib = (bytes = 0) => `${round(bytes / 1024, 1)} KB`;
+  const load = (values: readonly number[]) => values.join(" / ");
+  const previous = results.previousCostPerMillion;
+  const rows = [
+    [
+      `≤ ${GOALS.writeUnitsPerOrder} DynamoDB write units / order (happy path, A; billed as AWS bills them)`,
+      `${a.dynamo.writeUnitsPerOrder} (${Object.entries(a.dynamo.writeUnitsByApi)
+        .map(([api, units]) => `${api} ${units}`)
+        .join(", ")})`,
+      goal(a.dynamo.writeUnitsPerOrder <= GOALS.writeUnitsPerOrder),
+      load(a.loadAverage.start),
+    ],
+    [
+      "AWS cost per million orders (A), lower than the last run's",
+      `$${a.cost.perMillionOrders.total}${previous === undefined ? "" : ` (last run: $${previous})`}`,
+      previous === undefined ? "no earlier run" : goal(a.cost.perMillionOrders.total < previous),
+      load(a.loadAverage.start),
+    ],
+    [
+      `Receiver bundle ≤ ${GOALS.receiverBundleKiB} KB`,
+      kib(receiver?.bytes),
+      goal((receiver?.bytes ?? Infinity) <= GOALS.receiverBundleKiB * 1024),
+      "",
+    ],
+    [
+      `Receiver init ≤ ${GOALS.receiverInitMs} ms (median of ${receiver?.runs} fresh processes)`,
+      `${receiver?.initMsMedian} ms (p90 ${receiver?.initMsP90})`,
+      goal((receiver?.initMsMedian ?? Infinity) <= GOALS.receiverInitMs),
+      load(receiver?.loadAverage ?? []),
+    ],
+    [
+      `Worker bundle ≤ ${GOALS.workerBundleKiB} KB`,
+      kib(worker?.bytes),
+      goal((worker?.bytes ?? Infinity) <= GOALS.workerBundleKiB * 1024),
+      "",
+    ],
+    [
+      `≥ ${GOALS.ordersPerSecond} orders / s end to end (A, worker concurrency ${results.settings.workerConcurrency})`,
+      `${a.ordersPerSecond}`,
+      goal(a.ordersPerSecond >= GOALS.ordersPerSecond),
+      `${load(a.loadAverage.start)} → ${load(a.loadAverage.end)}`,
+    ],
+  ];
+  return [
+    "| Goal (issue 15) | Figure | Met? | Load average (1 / 5 / 15 min) |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
+}
+
+/** CPU per order by process: what the emulators and the harness cost beside the functions. */
+function cpuMarkdown(results: BenchResults): string {
+  const [a, b] = results.variants;
+  if (!a || !b) throw new Error("two variants expected");
+  const labels = [...new Set([...Object.keys(a.cpuMsPerOrder), ...Object.keys(b.cpuMsPerOrder)])];
+  const total = (record: Record<string, number>) => Object.values(record).reduce((x, y) => x + y, 0);
+  const share = (record: Record<string, number>, label: string) =>
+    `${record[label] ?? 0} ms (${round((100 * (record[label] ?? 0)) / Math.max(1e-9, total(record)), 0)} %)`;
+  const cores = results.machine.cores;
+  return [
+    "| CPU time per order, by process (user + system) | A | B |",
+    "| --- | --- | --- |",
+    ...labels.map(
+      (label) => `| ${label} | ${share(a.cpuMsPerOrder, label)} | ${share(b.cpuMsPerOrder, label)} |`,
+    ),
+    `| All processes | ${round(total(a.cpuMsPerOrder), 1)} ms | ${round(total(b.cpuMsPerOrder), 1)} ms |`,
+    `| Orders / s the ${cores} cores could carry at that CPU per order, with nothing else running | ${round((cores * 1000) / total(a.cpuMsPerOrder), 0)} | ${round((cores * 1000) / total(b.cpuMsPerOrder), 0)} |`,
+  ].join("\n");
+}
+
+/** The receipt worker's steps, per order, in variant A (bench/phases.ts). */
+function phasesMarkdown(breakdown: PhaseBreakdown, variant: VariantResult): string {
+  const cell = (value: number | null) => (value === null ? "—" : `${value}`);
+  const batch = variant.lambda["receipt-worker"];
+  const stepsTotal = breakdown.rows.reduce((total, row) => total + row.wallMs, 0);
+  return [
+    "| Receipt worker, A: where an order's time goes (ms per order, mean) | Wall (p50) | HTTP exchanges | At the emulator / simulator | In the worker: SDK, our code, event loop |",
+    "| --- | --- | --- | --- | --- |",
+    ...breakdown.rows.map(
+      (row) =>
+        `| ${row.step}${row.note ? ` (${row.note}; ${breakdown.reservationsPerTransaction} reservations each)` : ""} | ${row.wallMs} (${row.wallP50Ms}) | ${cell(row.httpMs)} | ${cell(row.serverMs)} | ${cell(row.workerMs)} |`,
+    ),
+    `| Steps together, one order | ${round(stepsTotal, 1)} | | | |`,
+    `| A batch: mean invocation (orders per batch; batches in flight) | ${batch?.meanMs} (${variant.workerMeanBatchSize}; ${WORKER_CONCURRENCY}) | | | |`,
+  ].join("\n");
+}
+
 function markdown(results: BenchResults): string {
   const [a, b] = results.variants;
   if (!a || !b) throw new Error("two variants expected");
@@ -367,6 +527,8 @@ function markdown(results: BenchResults): string {
       .map(([api, value]) => `${api} ${value}`)
       .join(", ");
   const lines = [
+    goalsMarkdown(results),
+    "",
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average ${m.loadAverage.join(" / ")} at the start and ${results.machineAtEnd.loadAverage.join(" / ")} at the end (${m.at}). Other work on the machine shows up in these figures.`,
     "",
     "| Measure | A: SUNAT answers in the POST | B: SUNAT after 100 ms (CDR poller) | Goal |",
@@ -376,13 +538,18 @@ function markdown(results: BenchResults): string {
     `| Receiver invocation inside its environment (no wait for one of the 4 local environments): p50 / p99 | ${a.lambda["webhook-receiver"]?.p50Ms} / ${a.lambda["webhook-receiver"]?.p99Ms} ms | ${b.lambda["webhook-receiver"]?.p50Ms} / ${b.lambda["webhook-receiver"]?.p99Ms} ms | |`,
     `| Receiver decision in-process (verify, parse, validate): p50 / p99 | ${results.decision.p50} / ${results.decision.p99} ms | | |`,
     `| End to end, webhook sent → final: p50 / p99 | ${a.endToEndMs.p50} / ${a.endToEndMs.p99} ms | ${b.endToEndMs.p50} / ${b.endToEndMs.p99} ms | |`,
-    `| Throughput (orders / s, first webhook → last final) | ${a.ordersPerSecond} | ${b.ordersPerSecond} | ≥ 150: ${goal(a.ordersPerSecond >= 150)} |`,
+    `| Throughput (orders / s, first webhook → last final) | ${a.ordersPerSecond} | ${b.ordersPerSecond} | ≥ ${GOALS.ordersPerSecond}: ${goal(a.ordersPerSecond >= GOALS.ordersPerSecond)} |`,
+    `| Load average (1 min) at the start / end of the run | ${a.loadAverage.start[0]} / ${a.loadAverage.end[0]} | ${b.loadAverage.start[0]} / ${b.loadAverage.end[0]} | |`,
     `| Final states | ${apis(a.states)} | ${apis(b.states)} | |`,
     `| Billable AWS requests / order (handlers' SQS + DynamoDB, event-source polling) | ${a.billableAwsRequestsPerOrder} | ${b.billableAwsRequestsPerOrder} | ≤ 8: ${goal(b.billableAwsRequestsPerOrder <= 8)} |`,
     `| — handlers, by API | ${apis(a.handlerRequestsPerOrder)} | ${apis(b.handlerRequestsPerOrder)} | |`,
     `| — event source (ReceiveMessage, DeleteMessageBatch) | ${apis(a.eventSourceRequestsPerOrder)} | ${apis(b.eventSourceRequestsPerOrder)} | |`,
     `| Lambda invocations / order (mean worker batch) | ${a.lambdaInvocationsPerOrder} (${a.workerMeanBatchSize}) | ${b.lambdaInvocationsPerOrder} (${b.workerMeanBatchSize}) | |`,
-    `| DynamoDB units / order: read / write | ${a.dynamo.readUnitsPerOrder} / ${a.dynamo.writeUnitsPerOrder} | ${b.dynamo.readUnitsPerOrder} / ${b.dynamo.writeUnitsPerOrder} | |`,
+    `| DynamoDB units / order: read / write (billed as AWS bills them) | ${a.dynamo.readUnitsPerOrder} / ${a.dynamo.writeUnitsPerOrder} | ${b.dynamo.readUnitsPerOrder} / ${b.dynamo.writeUnitsPerOrder} | write ≤ ${GOALS.writeUnitsPerOrder}: ${goal(a.dynamo.writeUnitsPerOrder <= GOALS.writeUnitsPerOrder)} |`,
+    `| — write units by API | ${apis(a.dynamo.writeUnitsByApi)} | ${apis(b.dynamo.writeUnitsByApi)} | |`,
+    `| — as DynamoDB Local reports them; cancelled transactions / order | ${a.dynamo.reportedWriteUnitsPerOrder}; ${a.dynamo.cancelledTransactionsPerOrder} | ${b.dynamo.reportedWriteUnitsPerOrder}; ${b.dynamo.cancelledTransactionsPerOrder} | |`,
+    `| — reservations per transaction (group commit) | ${a.phases?.reservationsPerTransaction ?? "?"} | ${b.phases?.reservationsPerTransaction ?? "?"} | |`,
+    `| Item sizes: the receipt record at the end (p50 / max), a series counter | ${a.dynamo.recordBytes.p50} / ${a.dynamo.recordBytes.max} B, ${a.dynamo.counterBytes} B | ${b.dynamo.recordBytes.p50} / ${b.dynamo.recordBytes.max} B, ${b.dynamo.counterBytes} B | record < 1 KB: ${goal(Math.max(a.dynamo.recordBytes.max, b.dynamo.recordBytes.max) < 1024)} |`,
     `| Acelérala API calls / order | ${apis(a.aceleralaCallsPerOrder)} | ${apis(b.aceleralaCallsPerOrder)} | |`,
     `| Mean invocation time: receiver / worker batch / poller run | ${a.lambda["webhook-receiver"]?.meanMs} / ${a.lambda["receipt-worker"]?.meanMs} / ${a.lambda["cdr-poller"]?.meanMs} ms | ${b.lambda["webhook-receiver"]?.meanMs} / ${b.lambda["receipt-worker"]?.meanMs} / ${b.lambda["cdr-poller"]?.meanMs} ms | |`,
     `| AWS cost per million orders (${PRICES_AS_OF}) | $${a.cost.perMillionOrders.total} | $${b.cost.perMillionOrders.total} | |`,
@@ -394,9 +561,9 @@ function markdown(results: BenchResults): string {
     ...results.bundles.map((bundle) => {
       const goals =
         bundle.function === "webhook-receiver"
-          ? `≤ 250 KB: ${goal(bundle.bytes <= 250 * 1024)}; init ≤ 40 ms: ${goal(bundle.initMsMedian <= 40)}`
+          ? `≤ ${GOALS.receiverBundleKiB} KB: ${goal(bundle.bytes <= GOALS.receiverBundleKiB * 1024)}; init ≤ ${GOALS.receiverInitMs} ms: ${goal(bundle.initMsMedian <= GOALS.receiverInitMs)}`
           : bundle.function === "receipt-worker"
-            ? `≤ 600 KB: ${goal(bundle.bytes <= 600 * 1024)}`
+            ? `≤ ${GOALS.workerBundleKiB} KB: ${goal(bundle.bytes <= GOALS.workerBundleKiB * 1024)}`
             : "";
       const parts = bundle.largestInputs
         .slice(0, 4)
@@ -405,6 +572,9 @@ function markdown(results: BenchResults): string {
       return `| ${bundle.function} | ${kb(bundle.bytes)} | ${bundle.initMsMedian} ms (${bundle.initMsP90}) | ${parts} | ${goals} |`;
     }),
     "",
+    cpuMarkdown(results),
+    "",
+    ...(a.phases ? [phasesMarkdown(a.phases, a), ""] : []),
     answerMarkdown(results.answer),
     "",
     "| Process | Peak RSS (VmHWM) |",
@@ -417,6 +587,8 @@ function markdown(results: BenchResults): string {
 }
 
 interface BenchResults {
+  /** The AWS cost per million orders (A) of the run before this one (bench/results.json), to compare. */
+  previousCostPerMillion?: number;
   machine: ReturnType<typeof machineInfo>;
   machineAtEnd: ReturnType<typeof machineInfo>;
   settings: Record<string, number>;
@@ -444,6 +616,7 @@ async function main(): Promise<void> {
     namePrefix: `bench-${process.pid}`,
     visibilityTimeoutSeconds: 5,
     seed: SEED,
+    probe: true,
     stack: {
       sunatDelayMs: 0,
       cdrPollSeconds: 1,
@@ -488,6 +661,7 @@ async function main(): Promise<void> {
       ),
     }));
     const results: BenchResults = {
+      previousCostPerMillion: previousCost(),
       machine,
       machineAtEnd: machineInfo(),
       settings: {
@@ -508,12 +682,28 @@ async function main(): Promise<void> {
       memory,
       prices: PRICES,
     };
-    writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     const table = markdown(results);
     writeReadmeSection(docsPage(table));
     process.stdout.write(`${table}\n`);
   } finally {
     await pipeline.stop();
+  }
+}
+
+const RESULTS = new URL("./results.json", import.meta.url);
+
+/** What the last run (bench/results.json as committed) found A to cost per million orders. */
+function previousCost(): number | undefined {
+  if (!existsSync(RESULTS)) return undefined;
+  try {
+    const last = JSON.parse(readFileSync(RESULTS, "utf8")) as {
+      variants?: { cost?: { perMillionOrders?: { total?: number } } }[];
+    };
+    const total = last.variants?.[0]?.cost?.perMillionOrders?.total;
+    return typeof total === "number" && Number.isFinite(total) ? total : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, stop as stopEsbuild } from "esbuild";
@@ -27,6 +27,8 @@ export interface BundleFigures {
   runs: number;
   /** The largest packages in the bundle (bytes of output they account for). */
   largestInputs: { name: string; bytes: number }[];
+  /** The machine's load average (1 / 5 / 15 min) when the init runs started. */
+  loadAverage: number[];
 }
 
 function packageOf(path: string): string {
@@ -97,6 +99,7 @@ export async function measureBundles(runs = 20): Promise<BundleFigures[]> {
         logLevel: "warning",
         absWorkingDir: ROOT,
       });
+      const loadAverage = loadavg().map((value) => round(value, 2));
       const times = measureInit(outfile, runs);
       figures.push({
         function: name,
@@ -105,6 +108,7 @@ export async function measureBundles(runs = 20): Promise<BundleFigures[]> {
         initMsP90: round(percentile(times, 90), 1),
         runs,
         largestInputs: largestInputs(result.metafile, outfile),
+        loadAverage,
       });
     }
     return figures;

@@ -28,6 +28,7 @@ export const FUNCTION_MEMORY_MB = {
   "webhook-receiver": 256,
   "receipt-worker": 512,
   "cdr-poller": 256,
+  reconciler: 512,
 } as const;
 
 /** Assumptions for the costs that do not scale with orders (stated in the output). */
