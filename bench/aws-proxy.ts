@@ -28,10 +28,12 @@ import { indexEntrySize, itemSize, writeUnits } from "./item-size";
  * Billed write units: DynamoDB Local 3.3.1 reports standard writes right (the larger of the item's sizes before
  * and after, 1 KB units, plus each index write) but not transactions (2 units for two or three small items,
  * where AWS bills 2 per item), nor the unit a failed conditional write costs. So for writes the proxy also
- * counts what AWS's published rules bill: a committed transaction's items are read back right after it answers
- * (BatchGetItem straight to the emulator, not counted) and billed 2 × their 1 KB units each (after-image size),
- * plus 2 × the index entry's units when the item sits in the pending-CDR index; a write refused by its
- * condition is billed 1 unit; a cancelled transaction is counted apart (AWS does not say it bills one).
+ * counts what AWS's published rules bill: a committed transaction's items are billed 2 × their 1 KB units each,
+ * plus 2 × the index entry's units when the item sits in the pending-CDR index, at their size when `flush` reads
+ * them (BatchGetItem straight to the emulator, after the run so it adds no load to it, not counted): an upper
+ * bound, exact while the items stay under 1 KB, since a receipt record only grows after its reservation on the
+ * happy path. A write refused by its condition is billed 1 unit; a cancelled transaction is counted apart (AWS
+ * does not say whether it bills one).
  *
  * Timings: for each handler request, when it arrived, when the emulator was asked and answered, and when the
  * answer left, keyed by the SDK's amz-sdk-invocation-id (the benchmark's probe in the worker sees the same id).
@@ -96,7 +98,7 @@ export interface AwsProxy {
   counts(): ProxyCounts;
   /** Handler requests' timings since the last reset. */
   timings(): RequestTiming[];
-  /** Waits for the read-backs of committed transactions still under way (their billed units). */
+  /** Bills the transactions committed since the last flush (reads their items: call it after a run). */
   flush(): Promise<void>;
   reset(): void;
   setFaults(faults: ProxyFaults | null): void;
@@ -247,7 +249,8 @@ export async function startAwsProxy(options: {
   const upstreamAgent = new Agent({ keepAlive: true });
   let counts: ProxyCounts = { handler: {}, harness: {} };
   let timings: RequestTiming[] = [];
-  const pendingBills = new Set<Promise<void>>();
+  /** Committed handler transactions not billed yet: the count to bill, and the request. */
+  let unbilled: { count: ApiCount; body: Buffer }[] = [];
   const reader =
     options.service === "dynamodb"
       ? new DynamoDBClient({
@@ -257,21 +260,48 @@ export async function startAwsProxy(options: {
         })
       : undefined;
 
-  /** Bills a committed transaction's items by their size after it (read straight from the emulator). */
-  const billTransaction = async (count: ApiCount, body: Buffer): Promise<void> => {
+  /** Bills committed transactions' items by their size now (read straight from the emulator, 100 keys a time). */
+  const billTransactions = async (): Promise<void> => {
+    const batch = unbilled;
+    unbilled = [];
     if (!reader) return;
-    for (const [table, keys] of transactionKeys(body)) {
-      const result = await reader.send(
-        new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      const items = result.Responses?.[table] ?? [];
-      // An item the transaction deleted is billed at the minimum.
-      count.billedWriteUnits += 2 * Math.max(0, keys.length - items.length);
-      for (const item of items) {
-        count.billedWriteUnits += 2 * writeUnits(itemSize(item));
-        const entry = indexEntrySize(item, INDEX_KEYS, INDEX_ATTRIBUTES);
-        if (entry !== undefined) count.billedWriteUnits += 2 * writeUnits(entry);
+    const wanted = batch.flatMap(({ count, body }) =>
+      [...transactionKeys(body)].flatMap(([table, keys]) => keys.map((key) => ({ count, table, key }))),
+    );
+    const sizes = new Map<string, Record<string, AttributeValue>>();
+    const id = (table: string, key: Record<string, AttributeValue>) => `${table} ${JSON.stringify(key)}`;
+    const distinct = [...new Map(wanted.map((entry) => [id(entry.table, entry.key), entry])).values()];
+    for (let start = 0; start < distinct.length; start += 100) {
+      const byTable: Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead: true }> = {};
+      for (const { table, key } of distinct.slice(start, start + 100)) {
+        byTable[table] ??= { Keys: [], ConsistentRead: true };
+        byTable[table].Keys.push(key);
       }
+      let request: typeof byTable | undefined = byTable;
+      while (request && Object.keys(request).length > 0) {
+        const result = await reader.send(new BatchGetItemCommand({ RequestItems: request }));
+        for (const [table, items] of Object.entries(result.Responses ?? {})) {
+          for (const item of items) {
+            const key = {
+              [RECEIPTS_TABLE.partitionKey.name]: item[RECEIPTS_TABLE.partitionKey.name] as AttributeValue,
+              [RECEIPTS_TABLE.sortKey.name]: item[RECEIPTS_TABLE.sortKey.name] as AttributeValue,
+            };
+            sizes.set(id(table, key), item);
+          }
+        }
+        request = result.UnprocessedKeys as typeof byTable | undefined;
+      }
+    }
+    for (const { count, table, key } of wanted) {
+      const item = sizes.get(id(table, key));
+      // An item deleted since is billed at the minimum.
+      if (!item) {
+        count.billedWriteUnits += 2;
+        continue;
+      }
+      count.billedWriteUnits += 2 * writeUnits(itemSize(item));
+      const entry = indexEntrySize(item, INDEX_KEYS, INDEX_ATTRIBUTES);
+      if (entry !== undefined) count.billedWriteUnits += 2 * writeUnits(entry);
     }
   };
   let faults: ProxyFaults | null = null;
@@ -389,12 +419,7 @@ export async function startAwsProxy(options: {
         doneAt: epochNow(),
       });
     }
-    // After the answer left: the caller's next write to these items cannot reach the emulator before this read.
-    if (billAfterAnswer) {
-      const bill = billTransaction(count, body).catch(() => undefined);
-      pendingBills.add(bill);
-      void bill.then(() => pendingBills.delete(bill));
-    }
+    if (billAfterAnswer) unbilled.push({ count, body });
   };
 
   const server = createServer((request, response) => {
@@ -416,12 +441,11 @@ export async function startAwsProxy(options: {
     url: `http://127.0.0.1:${port}`,
     counts: () => structuredClone(counts),
     timings: () => [...timings],
-    flush: async () => {
-      await Promise.all([...pendingBills]);
-    },
+    flush: billTransactions,
     reset: () => {
       counts = { handler: {}, harness: {} };
       timings = [];
+      unbilled = [];
     },
     setFaults: (next) => {
       faults = next;

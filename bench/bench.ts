@@ -141,7 +141,6 @@ async function runVariant(
   const { stack, proxies, invocations } = pipeline;
   stack.simulator.setSunatPolicy({ delayMs: sunatDelayMs });
   const orderIds = placeOrders(stack.simulator, orders, seed);
-  await proxies.dynamodb.flush();
   proxies.dynamodb.reset();
   proxies.sqs.reset();
   stack.simulator.resetStats();
@@ -164,10 +163,10 @@ async function runVariant(
   if (!settled) log(`${name}: not every receipt settled within ${SETTLE_TIMEOUT_MS / 1000} s`);
   // Let the event source delete the last batches and the poller finish its run before reading the counters.
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  await proxies.dynamodb.flush();
   const cpuMs = cpuBetween(cpuBefore, processCpu());
   const windowEnd = performance.timeOrigin + performance.now();
   const loadAtEnd = machineInfo().loadAverage;
+  await proxies.dynamodb.flush(); // after the CPU snapshot: billing reads the transactions' items
   const phases = pipeline.probeDir
     ? phaseBreakdown(
         readProbe(pipeline.probeDir, windowStart, windowEnd),

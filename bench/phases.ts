@@ -100,7 +100,8 @@ export function phaseBreakdown(
     (line) => phaseOf(line) === "reservation_write" && line.target === "TransactWriteItems",
   );
   const reservations = phases.filter((line) => line.phase === "reservation_write").length;
-  const rows: PhaseRow[] = STEPS.map(({ phase, step, http }) => {
+  const seen = new Set(phases.map((line) => line.phase));
+  const rows: PhaseRow[] = STEPS.filter(({ phase }) => seen.has(phase)).map(({ phase, step, http }) => {
     const durations = phases.filter((line) => line.phase === phase).map((line) => line.end - line.start);
     const wall = durations.reduce((a, b) => a + b, 0);
     const own = exchanges.filter((line) => phaseOf(line) === phase);
