@@ -139,9 +139,18 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   };
   try {
     const probeDir = options.probe ? mkdtempSync(join(tmpdir(), "acelerala-bench-probe-")) : undefined;
-    if (probeDir) stoppers.push(async () => rmSync(probeDir, { recursive: true, force: true }));
+    // Kept when profiling (the profiles are in it); removed otherwise.
+    if (probeDir && !process.env.BENCH_CPU_PROFILE_SECONDS)
+      stoppers.push(async () => rmSync(probeDir, { recursive: true, force: true }));
+    if (probeDir) process.stderr.write(`[bench] probe files in ${probeDir}\n`);
     const probeEnv: Record<string, string> = probeDir
-      ? { NODE_OPTIONS: `--import ${PROBE}`, BENCH_PROBE_DIR: probeDir }
+      ? {
+          NODE_OPTIONS: `--import ${PROBE}`,
+          BENCH_PROBE_DIR: probeDir,
+          ...(process.env.BENCH_CPU_PROFILE_SECONDS
+            ? { BENCH_CPU_PROFILE_SECONDS: process.env.BENCH_CPU_PROFILE_SECONDS }
+            : {}),
+        }
       : {};
     let directEnv = options.emulators;
     if (!directEnv) {

@@ -32,6 +32,24 @@ if (directory && process.env.AWS_LAMBDA_FUNCTION_NAME === "receipt-worker") {
   setInterval(flush, 200).unref();
   process.on("exit", flush);
 
+  // `BENCH_CPU_PROFILE_SECONDS=N npm run bench`: a V8 CPU profile of the worker's first N seconds, in the same folder.
+  const profileSeconds = Number(process.env.BENCH_CPU_PROFILE_SECONDS ?? 0);
+  if (profileSeconds > 0) {
+    const { Session } = await import("node:inspector");
+    const session = new Session();
+    session.connect();
+    session.post("Profiler.enable", () =>
+      session.post("Profiler.start", () => {
+        setTimeout(() => {
+          session.post("Profiler.stop", (error, result) => {
+            if (!error)
+              appendFileSync(join(directory, `${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+          });
+        }, profileSeconds * 1000).unref();
+      }),
+    );
+  }
+
   const phases = new AsyncLocalStorage();
   const channel = diagnostics.tracingChannel(PHASE_CHANNEL);
   channel.start.bindStore(phases, (context) => context);
