@@ -20,7 +20,7 @@ import { decideWebhook } from "../lib/webhook/receive";
 import { signWebhook } from "../lib/webhook/signature";
 import type { ApiCount, ProxyCounts } from "./aws-proxy";
 import { type BundleFigures, measureBundles } from "./bundles";
-import { estimateCost, FUNCTION_MEMORY_MB, PRICES, PRICES_AS_OF } from "./costs";
+import { estimateCost, FUNCTION_MEMORY_MB, LOG_ASSUMPTIONS, PRICES, PRICES_AS_OF } from "./costs";
 import {
   cpuBetween,
   envelopeBody,
@@ -117,6 +117,8 @@ interface VariantResult {
   lambdaInvocationsPerOrder: number;
   lambdaGbSecondsPerOrder: number;
   workerMeanBatchSize: number;
+  /** What the functions logged per order: lines and bytes (their own lines only). */
+  logPerOrder: { lines: number; bytes: number; byFunction: Record<string, number> };
 }
 
 function perOrder(counts: Record<string, ApiCount>, orders: number, field: keyof ApiCount = "requests") {
@@ -145,6 +147,7 @@ async function runVariant(
   proxies.sqs.reset();
   stack.simulator.resetStats();
   pipeline.simulatorSpans.reset();
+  pipeline.logs.reset();
   invocations.reset();
   const loadAtStart = machineInfo().loadAverage;
   const cpuBefore = processCpu();
@@ -176,6 +179,7 @@ async function runVariant(
       )
     : null;
   const sizes = await itemSizes(pipeline, new Set(orderIds));
+  const logCounts = Object.entries(pipeline.logs.counts);
 
   const sentAt = new Map(sent.map((webhook) => [webhook.orderId, webhook.sentAt]));
   const endToEnd: number[] = [];
@@ -268,6 +272,11 @@ async function runVariant(
     lambda,
     lambdaInvocationsPerOrder: round(lambdaInvocations / orders, 3),
     lambdaGbSecondsPerOrder: gbSeconds / orders,
+    logPerOrder: {
+      lines: round(logCounts.reduce((total, [, count]) => total + count.lines, 0) / orders, 2),
+      bytes: round(logCounts.reduce((total, [, count]) => total + count.bytes, 0) / orders, 0),
+      byFunction: Object.fromEntries(logCounts.map(([fn, count]) => [fn, round(count.bytes / orders, 0)])),
+    },
     workerMeanBatchSize: round(
       invocations.batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, invocations.batchSizes.length),
       2,
@@ -552,7 +561,8 @@ function markdown(results: BenchResults): string {
     `| Acelérala API calls / order | ${apis(a.aceleralaCallsPerOrder)} | ${apis(b.aceleralaCallsPerOrder)} | |`,
     `| Mean invocation time: receiver / worker batch / poller run | ${a.lambda["webhook-receiver"]?.meanMs} / ${a.lambda["receipt-worker"]?.meanMs} / ${a.lambda["cdr-poller"]?.meanMs} ms | ${b.lambda["webhook-receiver"]?.meanMs} / ${b.lambda["receipt-worker"]?.meanMs} / ${b.lambda["cdr-poller"]?.meanMs} ms | |`,
     `| AWS cost per million orders (${PRICES_AS_OF}) | $${a.cost.perMillionOrders.total} | $${b.cost.perMillionOrders.total} | |`,
-    `| — Lambda requests / compute / SQS / DynamoDB writes / reads | $${a.cost.perMillionOrders.lambdaRequests} / $${a.cost.perMillionOrders.lambdaCompute} / $${a.cost.perMillionOrders.sqs} / $${a.cost.perMillionOrders.dynamoWrites} / $${a.cost.perMillionOrders.dynamoReads} | $${b.cost.perMillionOrders.lambdaRequests} / $${b.cost.perMillionOrders.lambdaCompute} / $${b.cost.perMillionOrders.sqs} / $${b.cost.perMillionOrders.dynamoWrites} / $${b.cost.perMillionOrders.dynamoReads} | |`,
+    `| — Lambda requests / compute / SQS / DynamoDB writes / reads / CloudWatch Logs | $${a.cost.perMillionOrders.lambdaRequests} / $${a.cost.perMillionOrders.lambdaCompute} / $${a.cost.perMillionOrders.sqs} / $${a.cost.perMillionOrders.dynamoWrites} / $${a.cost.perMillionOrders.dynamoReads} / $${a.cost.perMillionOrders.logs} | $${b.cost.perMillionOrders.lambdaRequests} / $${b.cost.perMillionOrders.lambdaCompute} / $${b.cost.perMillionOrders.sqs} / $${b.cost.perMillionOrders.dynamoWrites} / $${b.cost.perMillionOrders.dynamoReads} / $${b.cost.perMillionOrders.logs} | |`,
+    `| Log lines and bytes / order (the functions' own; CloudWatch adds ${LOG_ASSUMPTIONS.bytesPerEvent} B an event and ~${LOG_ASSUMPTIONS.platformBytesPerInvocation} B of Lambda's lines an invocation) | ${a.logPerOrder.lines}; ${a.logPerOrder.bytes} B (${apis(a.logPerOrder.byFunction)}) | ${b.logPerOrder.lines}; ${b.logPerOrder.bytes} B (${apis(b.logPerOrder.byFunction)}) | |`,
     `| Fixed per month (poller schedule, idle queue polling, Secrets Manager calls and storage) | $${b.cost.fixedPerMonth.total} | | |`,
     "",
     "| Function | Bundle (minified) | Init, median of fresh `node` processes (p90) | Largest parts | Goal |",
@@ -655,6 +665,11 @@ async function main(): Promise<void> {
           sqsBilledRequests: variant.sqsBilledRequestsPerOrder,
           dynamoReadUnits: variant.dynamo.readUnitsPerOrder,
           dynamoWriteUnits: variant.dynamo.writeUnitsPerOrder,
+          logBytes:
+            variant.logPerOrder.bytes +
+            variant.logPerOrder.lines * LOG_ASSUMPTIONS.bytesPerEvent +
+            variant.lambdaInvocationsPerOrder *
+              (LOG_ASSUMPTIONS.platformBytesPerInvocation + 3 * LOG_ASSUMPTIONS.bytesPerEvent),
         },
         pollerGbSecondsPerRun,
       ),
@@ -750,7 +765,8 @@ variant B, where the receipt enters and leaves the pending-CDR index). Event-sou
 DeleteMessageBatch) is made by the local runner, as AWS's event source mapping makes it on AWS, where it is billed
 too. Lambda times are measured around each invocation in the runner (IPC included) on \`tsx\`, not on Lambda;
 bundles are built with the stack's esbuild settings. Costs: list prices in \`bench/costs.ts\` (${PRICES_AS_OF}),
-written down from AWS's pricing pages, not fetched.
+written down from AWS's pricing pages, not fetched; CloudWatch Logs ingestion counts the lines the functions wrote
+in the run, plus CloudWatch's 26 bytes an event and about 300 bytes of Lambda's own lines an invocation.
 
 Where the worker's time goes: \`bench/probe.mjs\`, loaded into the worker's environments only by the benchmark,
 subscribes to the worker's phase channel (\`lib/observability/phases.ts\`: a Node.js tracing channel the worker runs

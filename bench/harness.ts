@@ -39,6 +39,8 @@ export interface Pipeline {
   probeDir?: string;
   /** The simulator's side of each API exchange the probe tagged (x-bench-span), since the last reset. */
   simulatorSpans: ServerSpans;
+  /** What each function wrote to its log (stdout and stderr lines), since the last `logs.reset()`. */
+  logs: LogVolume;
   stop(): Promise<void>;
 }
 
@@ -171,7 +173,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     });
     stoppers.push(() => sqs.stop());
     const webhookSecret = generateWebhookSecret();
+    const logs = new LogVolume();
     const stack = await startLocalStack({
+      handlerOutput: (name, line) => logs.add(name, line),
       ...options.stack,
       webhookSecrets: [webhookSecret],
       emulators: {
@@ -202,6 +206,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       invocations,
       probeDir,
       simulatorSpans,
+      logs,
       stop: async () => {
         running.delete(pipeline);
         await stop();
@@ -679,4 +684,19 @@ export async function itemSizes(
     client.destroy();
   }
   return { records, counters, byState };
+}
+
+/** Lines and bytes each function wrote to its log: what CloudWatch Logs would ingest (before its own overhead). */
+export class LogVolume {
+  counts: Record<string, { lines: number; bytes: number }> = {};
+
+  add(functionName: string, line: string): void {
+    this.counts[functionName] ??= { lines: 0, bytes: 0 };
+    this.counts[functionName].lines += 1;
+    this.counts[functionName].bytes += Buffer.byteLength(line, "utf8");
+  }
+
+  reset(): void {
+    this.counts = {};
+  }
 }

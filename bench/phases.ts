@@ -107,22 +107,17 @@ export function phaseBreakdown(
     const own = exchanges.filter((line) => phaseOf(line) === phase);
     const httpTotal = own.reduce((total, line) => total + (line.end - line.start), 0);
     const serverTotal = own.reduce((total, line) => total + (serverTime(line) ?? 0), 0);
-    if (!http)
-      return {
-        step,
-        wallMs: round(wall / orders, 2),
-        wallP50Ms: round(percentile(durations, 50) || 0, 2),
-        httpMs: null,
-        serverMs: null,
-        workerMs: round(wall / orders, 2),
-      };
+    const wallOf = {
+      step,
+      wallMs: round(wall / orders, 2),
+      wallP50Ms: round(percentile(durations, 50) || 0, 2),
+    };
+    if (!http) return { ...wallOf, httpMs: null, serverMs: null, workerMs: wallOf.wallMs };
     if (phase === "reservation_write") {
       // One exchange serves every order of its group: shown per transaction, beside each order's wait for it.
       const count = Math.max(1, transactions.length);
       return {
-        step,
-        wallMs: round(wall / orders, 2),
-        wallP50Ms: round(percentile(durations, 50) || 0, 2),
+        ...wallOf,
         httpMs: round(httpTotal / count, 2),
         serverMs: round(serverTotal / count, 2),
         workerMs: null,
@@ -130,9 +125,7 @@ export function phaseBreakdown(
       };
     }
     return {
-      step,
-      wallMs: round(wall / orders, 2),
-      wallP50Ms: round(percentile(durations, 50) || 0, 2),
+      ...wallOf,
       httpMs: round(httpTotal / orders, 2),
       serverMs: round(serverTotal / orders, 2),
       workerMs: round((wall - httpTotal) / orders, 2),
