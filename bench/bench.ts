@@ -160,8 +160,10 @@ async function runVariant(
     { concurrency: CONCURRENCY },
   );
   const sendSeconds = (Date.now() - started) / 1000;
-  // Each look is a Scan of the whole table (DynamoDB Local's CPU and ours): once a second is enough, since the
-  // figures come from the records' own finalizedAt, not from when we looked.
+  // Each look at the records is a Scan of the whole table (DynamoDB Local's CPU, taken from the run it measures):
+  // first wait, in-process, until the simulator has had a POST per order, then look once a second. The figures
+  // come from the records' own finalizedAt, not from when we looked.
+  await untilPosted(pipeline, orders);
   const { rows, settled } = await waitUntilSettled(pipeline, orderIds, SETTLE_TIMEOUT_MS, 1_000);
   if (!settled) log(`${name}: not every receipt settled within ${SETTLE_TIMEOUT_MS / 1000} s`);
   // Let the event source delete the last batches and the poller finish its run before reading the counters.
@@ -284,6 +286,22 @@ async function runVariant(
   };
   log(`${name}: ${JSON.stringify({ e2e: result.endToEndMs, ops: result.ordersPerSecond, states })}`);
   return { result, sent };
+}
+
+/** Until the simulator has had `orders` receipt POSTs, or their count has not moved for 2 s (some never POST). */
+async function untilPosted(pipeline: Pipeline, orders: number): Promise<void> {
+  const posts = () => pipeline.stack.simulator.getStats().requests["POST /v1/receipts"] ?? 0;
+  let last = -1;
+  let movedAt = Date.now();
+  for (;;) {
+    const count = posts();
+    if (count >= orders) return;
+    if (count !== last) {
+      last = count;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > 2_000) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 interface AnswerVariantResult {
