@@ -563,8 +563,12 @@ export class ReceiptStore {
     let known: { last: number; exists: boolean } | undefined;
     const cached = this.lastCorrelatives.get(cacheKey);
     if (cached !== undefined) known = { last: cached, exists: true };
+    // Only writers that collided mid-flight back off: a cancellation that names the counter's value (another
+    // process committed first) or failed only some records is tried again at once, since someone made progress.
+    let backOff = false;
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS && members.length > 0; attempt++) {
-      if (attempt > 0) await jitter(attempt);
+      if (backOff) await jitter(attempt);
+      backOff = false;
       if (!known) {
         const counter = await this.readCounter(storeId, series);
         known = counter
@@ -624,7 +628,11 @@ export class ReceiptStore {
           // Another process took numbers first: the cancellation carries the counter's value (no read needed).
           const value = counterValue(counterReason.Item);
           known = value === undefined ? undefined : { last: value, exists: true };
-        } else if (conflict) known = undefined; // another write was under way: read the counter again
+          backOff = value === undefined;
+        } else if (conflict) {
+          known = undefined; // another write was under way: read the counter again, after a random pause
+          backOff = true;
+        }
         // Otherwise only records failed: the counter still holds `last`, and the others try again at once.
       }
     }
