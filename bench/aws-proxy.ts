@@ -1,6 +1,16 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { type AttributeValue, BatchGetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from "../infra/local/aws-local-constants";
 import { createRandom, type Random } from "../infra/simulator/random";
+import { RECEIPTS_TABLE } from "../lib/store/table-definition";
+import { indexEntrySize, itemSize, writeUnits } from "./item-size";
 
 /**
  * A counting (and, for the chaos run, failing) HTTP proxy in front of one local AWS emulator (DynamoDB Local or
@@ -14,6 +24,19 @@ import { createRandom, type Random } from "../infra/simulator/random";
  * response bytes (SQS bills each 64 KB chunk of payload as one request), and for DynamoDB the capacity units:
  * it adds `"ReturnConsumedCapacity": "TOTAL"` to each DynamoDB request so DynamoDB Local reports what the call
  * consumed (the emulator ignores signatures; the product code ignores the extra field in the answer).
+ *
+ * Billed write units: DynamoDB Local 3.3.1 reports standard writes right (the larger of the item's sizes before
+ * and after, 1 KB units, plus each index write) but not transactions (2 units for two or three small items,
+ * where AWS bills 2 per item), nor the unit a failed conditional write costs. So for writes the proxy also
+ * counts what AWS's published rules bill: a committed transaction's items are billed 2 × their 1 KB units each,
+ * plus 2 × the index entry's units when the item sits in the pending-CDR index, at their size when `flush` reads
+ * them (BatchGetItem straight to the emulator, after the run so it adds no load to it, not counted): an upper
+ * bound, exact while the items stay under 1 KB, since a receipt record only grows after its reservation on the
+ * happy path. A write refused by its condition is billed 1 unit; a cancelled transaction is counted apart (AWS
+ * does not say whether it bills one).
+ *
+ * Timings: for each handler request, when it arrived, when the emulator was asked and answered, and when the
+ * answer left, keyed by the SDK's amz-sdk-invocation-id (the benchmark's probe in the worker sees the same id).
  */
 
 /** Written by the AWS SDK into the user agent as `app/<id>` when AWS_SDK_UA_APP_ID is set. */
@@ -34,6 +57,21 @@ export interface ApiCount {
   writeUnits: number;
   /** Faults this proxy injected into these requests. */
   injectedFaults: number;
+  /** DynamoDB: write units as AWS bills them (see the top of this file). */
+  billedWriteUnits: number;
+  /** DynamoDB: transactions cancelled (a condition failed, or a conflict). */
+  cancelledTransactions: number;
+}
+
+/** One handler request through the proxy (epoch ms). */
+export interface RequestTiming {
+  /** The SDK's amz-sdk-invocation-id header. */
+  id: string;
+  api: string;
+  arrivedAt: number;
+  upstreamStart: number;
+  upstreamEnd: number;
+  doneAt: number;
 }
 
 export type ProxyCounts = Record<Caller, Record<string, ApiCount>>;
@@ -58,6 +96,10 @@ export interface ProxyFaults {
 export interface AwsProxy {
   readonly url: string;
   counts(): ProxyCounts;
+  /** Handler requests' timings since the last reset. */
+  timings(): RequestTiming[];
+  /** Bills the transactions committed since the last flush (reads their items: call it after a run). */
+  flush(): Promise<void>;
   reset(): void;
   setFaults(faults: ProxyFaults | null): void;
   stop(): Promise<void>;
@@ -75,7 +117,52 @@ function emptyCount(): ApiCount {
     readUnits: 0,
     writeUnits: 0,
     injectedFaults: 0,
+    billedWriteUnits: 0,
+    cancelledTransactions: 0,
   };
+}
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
+const WRITE_APIS = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]);
+const INDEX = RECEIPTS_TABLE.pendingCdrIndex;
+const INDEX_KEYS = [INDEX.partitionKey.name, INDEX.sortKey.name];
+const INDEX_ATTRIBUTES = [
+  RECEIPTS_TABLE.partitionKey.name,
+  RECEIPTS_TABLE.sortKey.name,
+  ...INDEX_KEYS,
+  ...INDEX.projectedAttributes,
+];
+
+type TransactItem = Record<string, { TableName?: string; Key?: Record<string, AttributeValue> } | undefined>;
+
+/** The items a TransactWriteItems request writes, by table (Put items carry their key in Item). */
+function transactionKeys(body: Buffer): Map<string, Record<string, AttributeValue>[]> {
+  const byTable = new Map<string, Record<string, AttributeValue>[]>();
+  try {
+    const parsed = JSON.parse(body.toString("utf8")) as { TransactItems?: TransactItem[] };
+    for (const entry of parsed.TransactItems ?? []) {
+      for (const [kind, operation] of Object.entries(entry)) {
+        if (kind === "ConditionCheck" || !operation?.TableName) continue;
+        const item = (operation as { Item?: Record<string, AttributeValue> }).Item;
+        const key =
+          operation.Key ??
+          (item
+            ? {
+                [RECEIPTS_TABLE.partitionKey.name]: item[RECEIPTS_TABLE.partitionKey.name] as AttributeValue,
+                [RECEIPTS_TABLE.sortKey.name]: item[RECEIPTS_TABLE.sortKey.name] as AttributeValue,
+              }
+            : undefined);
+        if (!key) continue;
+        const keys = byTable.get(operation.TableName) ?? [];
+        keys.push(key);
+        byTable.set(operation.TableName, keys);
+      }
+    }
+  } catch {
+    // Not JSON: nothing to bill.
+  }
+  return byTable;
 }
 
 function apiName(request: IncomingMessage, body: Buffer): string {
@@ -123,6 +210,16 @@ function capacityOf(api: string, responseBody: Buffer): { read: number; write: n
   }
 }
 
+/** The error's type name in a DynamoDB error answer (`__type`: "com.amazonaws…#ConditionalCheckFailedException"). */
+function errorType(body: Buffer): string {
+  try {
+    const type = (JSON.parse(body.toString("utf8")) as { __type?: unknown }).__type;
+    return typeof type === "string" ? type.slice(type.lastIndexOf("#") + 1) : "";
+  } catch {
+    return "";
+  }
+}
+
 function withConsumedCapacity(body: Buffer): Buffer {
   try {
     const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
@@ -149,7 +246,64 @@ export async function startAwsProxy(options: {
   seed?: number;
 }): Promise<AwsProxy> {
   const upstream = new URL(options.upstream);
+  const upstreamAgent = new Agent({ keepAlive: true });
   let counts: ProxyCounts = { handler: {}, harness: {} };
+  let timings: RequestTiming[] = [];
+  /** Committed handler transactions not billed yet: the count to bill, and the request. */
+  let unbilled: { count: ApiCount; body: Buffer }[] = [];
+  const reader =
+    options.service === "dynamodb"
+      ? new DynamoDBClient({
+          region: LOCAL_AWS_REGION,
+          credentials: LOCAL_AWS_CREDENTIALS,
+          endpoint: options.upstream,
+        })
+      : undefined;
+
+  /** Bills committed transactions' items by their size now (read straight from the emulator, 100 keys a time). */
+  const billTransactions = async (): Promise<void> => {
+    const batch = unbilled;
+    unbilled = [];
+    if (!reader) return;
+    const wanted = batch.flatMap(({ count, body }) =>
+      [...transactionKeys(body)].flatMap(([table, keys]) => keys.map((key) => ({ count, table, key }))),
+    );
+    const sizes = new Map<string, Record<string, AttributeValue>>();
+    const id = (table: string, key: Record<string, AttributeValue>) => `${table} ${JSON.stringify(key)}`;
+    const distinct = [...new Map(wanted.map((entry) => [id(entry.table, entry.key), entry])).values()];
+    for (let start = 0; start < distinct.length; start += 100) {
+      const byTable: Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead: true }> = {};
+      for (const { table, key } of distinct.slice(start, start + 100)) {
+        byTable[table] ??= { Keys: [], ConsistentRead: true };
+        byTable[table].Keys.push(key);
+      }
+      let request: typeof byTable | undefined = byTable;
+      while (request && Object.keys(request).length > 0) {
+        const result = await reader.send(new BatchGetItemCommand({ RequestItems: request }));
+        for (const [table, items] of Object.entries(result.Responses ?? {})) {
+          for (const item of items) {
+            const key = {
+              [RECEIPTS_TABLE.partitionKey.name]: item[RECEIPTS_TABLE.partitionKey.name] as AttributeValue,
+              [RECEIPTS_TABLE.sortKey.name]: item[RECEIPTS_TABLE.sortKey.name] as AttributeValue,
+            };
+            sizes.set(id(table, key), item);
+          }
+        }
+        request = result.UnprocessedKeys as typeof byTable | undefined;
+      }
+    }
+    for (const { count, table, key } of wanted) {
+      const item = sizes.get(id(table, key));
+      // An item deleted since is billed at the minimum.
+      if (!item) {
+        count.billedWriteUnits += 2;
+        continue;
+      }
+      count.billedWriteUnits += 2 * writeUnits(itemSize(item));
+      const entry = indexEntrySize(item, INDEX_KEYS, INDEX_ATTRIBUTES);
+      if (entry !== undefined) count.billedWriteUnits += 2 * writeUnits(entry);
+    }
+  };
   let faults: ProxyFaults | null = null;
   let random: Random = createRandom(options.seed ?? 1);
   const sockets = new Set<Socket>();
@@ -184,6 +338,7 @@ export async function startAwsProxy(options: {
       const headers = { ...request.headers, host: upstream.host, "content-length": String(body.length) };
       const outgoing = httpRequest(
         {
+          agent: upstreamAgent,
           hostname: upstream.hostname,
           port: upstream.port,
           method: request.method,
@@ -203,6 +358,7 @@ export async function startAwsProxy(options: {
     });
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const arrivedAt = epochNow();
     const original = await readAll(request);
     const api = apiName(request, original);
     const caller = callerOf(request);
@@ -221,27 +377,49 @@ export async function startAwsProxy(options: {
     }
     const body = options.service === "dynamodb" ? withConsumedCapacity(original) : original;
     // Long polls (ReceiveMessage with WaitTimeSeconds) are aborted by their client on stop: stop forwarding too.
+    const upstreamStart = epochNow();
     const answer = await forward(request, body);
+    const upstreamEnd = epochNow();
     count.responseBytes += answer.body.length;
     if (answer.status >= 400) count.errors += 1;
+    let billAfterAnswer = false;
     if (options.service === "dynamodb") {
       const units = capacityOf(api, answer.body);
       count.readUnits += units.read;
       count.writeUnits += units.write;
+      const refusedBy = answer.status >= 400 ? errorType(answer.body) : "";
+      if (api === "TransactWriteItems") {
+        if (answer.status < 400) billAfterAnswer = caller === "handler";
+        else if (refusedBy === "TransactionCanceledException") count.cancelledTransactions += 1;
+      } else if (WRITE_APIS.has(api)) {
+        count.billedWriteUnits +=
+          refusedBy === "ConditionalCheckFailedException" ? 1 : answer.status < 400 ? units.write : 0;
+      }
     } else {
       const payload = Math.max(original.length, answer.body.length);
       count.billedChunks += Math.max(1, Math.ceil(payload / SQS_CHUNK_BYTES));
     }
     if (fault === "error_after") {
       internalError(response);
-      return;
+    } else if (!response.destroyed) {
+      const headers = { ...answer.headers };
+      delete headers["transfer-encoding"];
+      headers["content-length"] = String(answer.body.length);
+      response.writeHead(answer.status, headers);
+      response.end(answer.body);
     }
-    if (response.destroyed) return;
-    const headers = { ...answer.headers };
-    delete headers["transfer-encoding"];
-    headers["content-length"] = String(answer.body.length);
-    response.writeHead(answer.status, headers);
-    response.end(answer.body);
+    if (caller === "handler") {
+      const id = request.headers["amz-sdk-invocation-id"];
+      timings.push({
+        id: typeof id === "string" ? id : "",
+        api,
+        arrivedAt,
+        upstreamStart,
+        upstreamEnd,
+        doneAt: epochNow(),
+      });
+    }
+    if (billAfterAnswer) unbilled.push({ count, body });
   };
 
   const server = createServer((request, response) => {
@@ -262,8 +440,12 @@ export async function startAwsProxy(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     counts: () => structuredClone(counts),
+    timings: () => [...timings],
+    flush: billTransactions,
     reset: () => {
       counts = { handler: {}, harness: {} };
+      timings = [];
+      unbilled = [];
     },
     setFaults: (next) => {
       faults = next;
@@ -272,6 +454,8 @@ export async function startAwsProxy(options: {
     stop: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
+        upstreamAgent.destroy();
+        reader?.destroy();
         server.close(() => resolve());
       }),
   };

@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, stop as stopEsbuild } from "esbuild";
 import { BUNDLE_ALIASES, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from "../infra/aws/bundling";
-import { percentile, round } from "./harness";
+import { cpuCalibrationMs, percentile, round } from "./harness";
 
 /**
  * Bundle size and module init time of each Lambda function, bundled the way infra/aws/stack.ts bundles them
@@ -27,6 +27,9 @@ export interface BundleFigures {
   runs: number;
   /** The largest packages in the bundle (bytes of output they account for). */
   largestInputs: { name: string; bytes: number }[];
+  /** The machine's load average (1 / 5 / 15 min) when the init runs started, and how fast a core was. */
+  loadAverage: number[];
+  calibrationMs: number;
 }
 
 function packageOf(path: string): string {
@@ -97,6 +100,8 @@ export async function measureBundles(runs = 20): Promise<BundleFigures[]> {
         logLevel: "warning",
         absWorkingDir: ROOT,
       });
+      const loadAverage = loadavg().map((value) => round(value, 2));
+      const calibrationMs = cpuCalibrationMs();
       const times = measureInit(outfile, runs);
       figures.push({
         function: name,
@@ -105,6 +110,8 @@ export async function measureBundles(runs = 20): Promise<BundleFigures[]> {
         initMsP90: round(percentile(times, 90), 1),
         runs,
         largestInputs: largestInputs(result.metafile, outfile),
+        loadAverage,
+        calibrationMs,
       });
     }
     return figures;

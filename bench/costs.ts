@@ -21,6 +21,16 @@ export const PRICES = {
   secretsPerCall: 0.05 / 10_000,
   /** Secrets Manager, per secret per month (the stack keeps two: webhook secrets, Acelérala credentials). */
   secretsPerSecretMonth: 0.4,
+  /** CloudWatch Logs, standard class, data ingested per GB (storage, $0.03 per GB-month, left out). */
+  logsIngestionPerGb: 0.5,
+} as const;
+
+/** What CloudWatch Logs ingests besides a function's own lines (assumptions, stated in the output). */
+export const LOG_ASSUMPTIONS = {
+  /** Lambda's START, END and REPORT lines of one invocation, about. */
+  platformBytesPerInvocation: 300,
+  /** CloudWatch Logs counts 26 bytes of metadata per log event. */
+  bytesPerEvent: 26,
 } as const;
 
 /** Memory sizes of infra/aws/stack.ts (MB). */
@@ -28,6 +38,7 @@ export const FUNCTION_MEMORY_MB = {
   "webhook-receiver": 256,
   "receipt-worker": 512,
   "cdr-poller": 256,
+  reconciler: 512,
 } as const;
 
 /** Assumptions for the costs that do not scale with orders (stated in the output). */
@@ -53,6 +64,8 @@ export interface PerOrderUsage {
   sqsBilledRequests: number;
   dynamoReadUnits: number;
   dynamoWriteUnits: number;
+  /** Bytes CloudWatch Logs ingests per order (the functions' lines, Lambda's own, the per-event overhead). */
+  logBytes: number;
 }
 
 export interface CostEstimate {
@@ -62,6 +75,7 @@ export interface CostEstimate {
     sqs: number;
     dynamoWrites: number;
     dynamoReads: number;
+    logs: number;
     total: number;
   };
   /** Costs that do not depend on the number of orders, per month (see FIXED_ASSUMPTIONS). */
@@ -86,6 +100,7 @@ export function estimateCost(usage: PerOrderUsage, pollerGbSecondsPerRun: number
   const sqs = usage.sqsBilledRequests * million * PRICES.sqsFifoPerRequest;
   const dynamoWrites = usage.dynamoWriteUnits * million * PRICES.dynamoPerWriteUnit;
   const dynamoReads = usage.dynamoReadUnits * million * PRICES.dynamoPerReadUnit;
+  const logs = ((usage.logBytes * million) / 1024 ** 3) * PRICES.logsIngestionPerGb;
   const a = FIXED_ASSUMPTIONS;
   const pollerRuns = a.minutesPerMonth;
   const pollerSchedule =
@@ -105,7 +120,8 @@ export function estimateCost(usage: PerOrderUsage, pollerGbSecondsPerRun: number
       sqs: cents(sqs),
       dynamoWrites: cents(dynamoWrites),
       dynamoReads: cents(dynamoReads),
-      total: cents(lambdaRequests + lambdaCompute + sqs + dynamoWrites + dynamoReads),
+      logs: cents(logs),
+      total: cents(lambdaRequests + lambdaCompute + sqs + dynamoWrites + dynamoReads + logs),
     },
     fixedPerMonth: {
       pollerSchedule: cents(pollerSchedule),

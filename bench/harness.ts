@@ -1,7 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { Agent, request as httpRequest } from "node:http";
-import { cpus, freemem, loadavg, totalmem } from "node:os";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type AttributeValue, DynamoDBClient, ScanCommand as RawScanCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from "../infra/local/aws-local-constants";
 import { type LocalAwsEnv, startLocalAws } from "../infra/local/local-aws";
@@ -31,6 +35,12 @@ export interface Pipeline {
   /** The emulators themselves (not through the proxies): for the harness's own reads. */
   directEnv: LocalAwsEnv;
   invocations: InvocationLog;
+  /** Where the probe writes (when `probe` was asked for). */
+  probeDir?: string;
+  /** The simulator's side of each API exchange the probe tagged (x-bench-span), since the last reset. */
+  simulatorSpans: ServerSpans;
+  /** What each function wrote to its log (stdout and stderr lines), since the last `logs.reset()`. */
+  logs: LogVolume;
   stop(): Promise<void>;
 }
 
@@ -41,7 +51,31 @@ export interface PipelineOptions {
   visibilityTimeoutSeconds: number;
   stack: Omit<LocalStackOptions, "emulators" | "webhookSecrets">;
   seed?: number;
+  /** Load bench/probe.mjs into the worker's environments (its phases and HTTP exchanges, in `probeDir`). */
+  probe?: boolean;
 }
+
+/** The pipelines running now: a signal stops them before the process exits (npm run bench | chaos). */
+const running = new Set<Pipeline>();
+let signalsHandled = false;
+
+function stopOnSignals(): void {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`[bench] ${signal}: stopping the local stack\n`);
+      void Promise.allSettled([...running].map((pipeline) => pipeline.stop())).then(() =>
+        process.exit(signal === "SIGINT" ? 130 : 143),
+      );
+    });
+  }
+}
+
+const PROBE = fileURLToPath(new URL("./probe.mjs", import.meta.url));
 
 /**
  * Durations of the invocations of each function, as Lambda would bill them: the time an execution environment
@@ -100,11 +134,26 @@ export class InvocationLog {
 }
 
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
+  stopOnSignals();
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => {});
   };
   try {
+    const probeDir = options.probe ? mkdtempSync(join(tmpdir(), "acelerala-bench-probe-")) : undefined;
+    // Kept when profiling (the profiles are in it); removed otherwise.
+    if (probeDir && !process.env.BENCH_CPU_PROFILE_SECONDS)
+      stoppers.push(async () => rmSync(probeDir, { recursive: true, force: true }));
+    if (probeDir) process.stderr.write(`[bench] probe files in ${probeDir}\n`);
+    const probeEnv: Record<string, string> = probeDir
+      ? {
+          NODE_OPTIONS: `--import ${PROBE}`,
+          BENCH_PROBE_DIR: probeDir,
+          ...(process.env.BENCH_CPU_PROFILE_SECONDS
+            ? { BENCH_CPU_PROFILE_SECONDS: process.env.BENCH_CPU_PROFILE_SECONDS }
+            : {}),
+        }
+      : {};
     let directEnv = options.emulators;
     if (!directEnv) {
       const localAws = await startLocalAws({});
@@ -124,7 +173,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     });
     stoppers.push(() => sqs.stop());
     const webhookSecret = generateWebhookSecret();
+    const logs = new LogVolume();
     const stack = await startLocalStack({
+      handlerOutput: (name, line) => logs.add(name, line),
       ...options.stack,
       webhookSecrets: [webhookSecret],
       emulators: {
@@ -134,6 +185,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
           AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
           AWS_ENDPOINT_URL_SQS: sqs.url,
           AWS_SDK_UA_APP_ID: HANDLER_APP_ID,
+          ...probeEnv,
         },
         namePrefix: options.namePrefix,
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
@@ -144,14 +196,24 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     for (const fn of Object.values(stack.functions)) invocations.watch(fn);
     // We send the webhooks ourselves, so we know when each left.
     stack.simulator.setDeliveryConfig({ drop: true });
-    return {
+    const simulatorSpans = new ServerSpans(stack.simulator.port);
+    stoppers.push(async () => simulatorSpans.close());
+    const pipeline: Pipeline = {
       stack,
       proxies: { dynamodb, sqs },
       webhookSecret,
       directEnv: { ...directEnv, TABLE_NAME: stack.env.TABLE_NAME ?? "" },
       invocations,
-      stop,
+      probeDir,
+      simulatorSpans,
+      logs,
+      stop: async () => {
+        running.delete(pipeline);
+        await stop();
+      },
     };
+    running.add(pipeline);
+    return pipeline;
   } catch (error) {
     await stop();
     throw error;
@@ -399,6 +461,33 @@ export interface MachineInfo {
   at: string;
 }
 
+/** A 24 KB order-like document: the calibration's workload (parsing, allocating, collecting, as the stack does). */
+const CALIBRATION_TEXT = JSON.stringify({
+  id: 1,
+  lines: Array.from({ length: 200 }, (_, i) => ({
+    sku: `SKU-${i}`,
+    name: `Producto número ${i}`,
+    quantity: i % 7,
+    price: "12.50",
+    discounts: [{ amount: "1.00", code: "X" }],
+  })),
+});
+
+/**
+ * How fast a core is right now: the shortest of 7 rounds of 100 JSON parse + stringify passes over a 24 KB
+ * document, in ms of wall time (the shortest round was not preempted). The load average does not show how fast a
+ * shared machine's cores are at the moment (its neighbours are not in it); this gives runs a common yardstick.
+ */
+export function cpuCalibrationMs(): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 7; attempt++) {
+    const started = performance.now();
+    for (let pass = 0; pass < 100; pass++) JSON.stringify(JSON.parse(CALIBRATION_TEXT));
+    best = Math.min(best, performance.now() - started);
+  }
+  return round(best, 1);
+}
+
 export function machineInfo(): MachineInfo {
   const [one = 0, five = 0, fifteen = 0] = loadavg();
   return {
@@ -432,6 +521,25 @@ function statusField(pid: number, field: string): number | undefined {
 
 /** Peak RSS of this process and of every live descendant (function environments, DynamoDB Local's JVM). */
 export function processMemory(): ProcessMemory[] {
+  const result: ProcessMemory[] = [
+    {
+      pid: process.pid,
+      command: HARNESS_LABEL,
+      peakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
+    },
+  ];
+  for (const { pid, label } of stackProcesses()) {
+    const peak = statusField(pid, "VmHWM");
+    if (peak === undefined) continue;
+    result.push({ pid, command: label, peakRssMiB: round(peak, 1) });
+  }
+  return result;
+}
+
+const HARNESS_LABEL = "harness (simulator, fauxqs, runner, proxies, the webhooks' sender)";
+
+/** The stack's processes under this one: DynamoDB Local's JVM and each function environment. */
+function stackProcesses(): { pid: number; label: string }[] {
   const parents = new Map<number, number>();
   const commands = new Map<number, string>();
   for (const entry of readdirSync("/proc")) {
@@ -457,19 +565,11 @@ export function processMemory(): ProcessMemory[] {
     }
     return false;
   };
-  const result: ProcessMemory[] = [
-    {
-      pid: process.pid,
-      command: "harness (simulator, fauxqs, runner, proxies)",
-      peakRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
-    },
-  ];
+  const result: { pid: number; label: string }[] = [];
   for (const pid of parents.keys()) {
     if (!isDescendant(pid)) continue;
-    const peak = statusField(pid, "VmHWM");
-    const command = shortCommand(commands.get(pid) ?? "");
-    if (peak === undefined || command === undefined) continue;
-    result.push({ pid, command, peakRssMiB: round(peak, 1) });
+    const label = shortCommand(commands.get(pid) ?? "");
+    if (label !== undefined) result.push({ pid, label });
   }
   return result;
 }
@@ -480,4 +580,150 @@ function shortCommand(command: string): string | undefined {
   const handler = /functions\/([\w-]+)\/index\.ts/.exec(command);
   if (handler) return `${handler[1]} environment`;
   return undefined;
+}
+
+/** One request to an in-process server, tagged by the probe's x-bench-span header (epoch ms). */
+export interface ServerSpan {
+  id: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The time an in-process server (the simulator) spends on each request the probe tagged, from Node's HTTP server
+ * channels: the request's arrival to the response's end. The simulator itself is not changed.
+ */
+export class ServerSpans {
+  private spans = new Map<string, ServerSpan>();
+  private readonly onStart = (message: unknown) => {
+    const { request, response, server } = message as {
+      request: IncomingMessage;
+      response: { once(event: "finish", listener: () => void): void };
+      server: Server;
+    };
+    if ((server.address() as AddressInfo | null)?.port !== this.port) return;
+    const id = request.headers["x-bench-span"];
+    if (typeof id !== "string") return;
+    const span = { id, start: performance.timeOrigin + performance.now(), end: Number.NaN };
+    response.once("finish", () => {
+      span.end = performance.timeOrigin + performance.now();
+      this.spans.set(id, span);
+    });
+  };
+
+  constructor(private readonly port: number) {
+    subscribe("http.server.request.start", this.onStart);
+  }
+
+  get(id: string): ServerSpan | undefined {
+    return this.spans.get(id);
+  }
+
+  reset(): void {
+    this.spans = new Map();
+  }
+
+  close(): void {
+    unsubscribe("http.server.request.start", this.onStart);
+  }
+}
+
+/** CPU time (user + system, ms) of this process and of each live descendant of the stack, by pid. */
+export interface ProcessCpu {
+  pid: number;
+  label: string;
+  cpuMs: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export function processCpu(): ProcessCpu[] {
+  const own = process.cpuUsage();
+  const result: ProcessCpu[] = [
+    { pid: process.pid, label: HARNESS_LABEL, cpuMs: (own.user + own.system) / 1000 },
+  ];
+  for (const { pid, label } of stackProcesses()) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // After the name: state is field 3, utime 14 and stime 15 (1-based), i.e. indexes 11 and 12 here.
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      result.push({ pid, label, cpuMs: (ticks / CLOCK_TICKS_PER_SECOND) * 1000 });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return result;
+}
+
+/**
+ * CPU used between two snapshots, by label (a function's environments summed; a process that started in
+ * between counts from zero, its start included).
+ */
+export function cpuBetween(
+  before: readonly ProcessCpu[],
+  after: readonly ProcessCpu[],
+): Record<string, number> {
+  const start = new Map(before.map((entry) => [entry.pid, entry.cpuMs]));
+  const byLabel: Record<string, number> = {};
+  for (const entry of after) {
+    byLabel[entry.label] = (byLabel[entry.label] ?? 0) + entry.cpuMs - (start.get(entry.pid) ?? 0);
+  }
+  return byLabel;
+}
+
+/** Sizes (bytes, by AWS's rules) of the receipt records and series counters in the stack's table. */
+export async function itemSizes(
+  pipeline: Pipeline,
+  orderIds?: ReadonlySet<number>,
+): Promise<{ records: number[]; counters: number[]; byState: Record<string, number[]> }> {
+  const { itemSize } = await import("./item-size");
+  const client = new DynamoDBClient({
+    region: LOCAL_AWS_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+    endpoint: pipeline.directEnv.AWS_ENDPOINT_URL_DYNAMODB,
+  });
+  const records: number[] = [];
+  const counters: number[] = [];
+  const byState: Record<string, number[]> = {};
+  try {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new RawScanCommand({ TableName: pipeline.directEnv.TABLE_NAME, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) {
+        const size = itemSize(item);
+        const pk = item.pk?.S ?? "";
+        if (pk.startsWith("COUNTER#")) counters.push(size);
+        else if (pk.startsWith("ORDER#") && item.state?.S) {
+          if (orderIds && !orderIds.has(Number(item.orderId?.N))) continue;
+          records.push(size);
+          const state = item.state.S;
+          byState[state] ??= [];
+          byState[state].push(size);
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  } finally {
+    client.destroy();
+  }
+  return { records, counters, byState };
+}
+
+/** Lines and bytes each function wrote to its log: what CloudWatch Logs would ingest (before its own overhead). */
+export class LogVolume {
+  counts: Record<string, { lines: number; bytes: number }> = {};
+
+  add(functionName: string, line: string): void {
+    this.counts[functionName] ??= { lines: 0, bytes: 0 };
+    this.counts[functionName].lines += 1;
+    this.counts[functionName].bytes += Buffer.byteLength(line, "utf8");
+  }
+
+  reset(): void {
+    this.counts = {};
+  }
 }

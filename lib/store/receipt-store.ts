@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { SunatAnswer } from "../acelerala/sunat-answer";
+import { phase } from "../observability/phases";
 import { checkMove, type MoveName, NO_RECORD, type ReceiptState, type StateOrNone } from "./lifecycle";
 import type {
   BurntNumber,
@@ -42,6 +43,8 @@ const COUNTER_PREFIX = "COUNTER#";
 
 /** Optimistic counter updates retried this many times before giving up (the message is then retried). */
 const MAX_RESERVE_ATTEMPTS = 50;
+/** Reservations written in one transaction at most (with the counter: 25 items, within every DynamoDB's limit). */
+const MAX_RESERVATIONS_PER_TRANSACTION = 24;
 
 /** Random back-off between counter races, so racing workers spread out instead of colliding again. */
 function jitter(attempt: number): Promise<void> {
@@ -152,6 +155,11 @@ export interface ReserveInput {
    * yet: a store that issued F001-66 before this system must not start at F001-1.
    */
   seedCounter?: () => Promise<number>;
+  /**
+   * The record as the writer read it (null: it read none), when it has it: the reserved record is then computed
+   * from it and what the transaction wrote (movedRecord) instead of read back, which saves a read per order.
+   */
+  read?: ReceiptRecord | null;
 }
 
 /** Changes a move makes besides the state, `updatedAt` and the history. */
@@ -255,6 +263,42 @@ function moveUpdate(
   };
 }
 
+/**
+ * The record a move leaves, computed from the record it moved (as its writer read it) the way DynamoDB applies
+ * moveUpdate's expression: what is set (undefined values are not), removed (unless set), appended, set if
+ * missing, the state, `updatedAt`, the history line, `createdAt` on a new record. The move's condition proved the
+ * state and number were as read; an attribute another writer changed meanwhile without a move (`lastError`) may
+ * differ from the table, never the state, the number or `postedAt`.
+ */
+function movedRecord(
+  before: ReceiptRecord | undefined,
+  key: OrderKey,
+  expect: Expect,
+  to: ReceiptState,
+  changes: Changes,
+  why: string,
+  now: Date,
+): ReceiptRecord {
+  const record: Record<string, unknown> = { ...before, ...receiptKey(key) };
+  const set: Record<string, unknown> = { ...changes.set };
+  if (expect.state === NO_RECORD) {
+    set.storeId = key.storeId;
+    set.orderId = key.orderId;
+    if (key.document) set.document = key.document;
+  }
+  for (const name of changes.remove ?? []) if (!(name in set)) delete record[name];
+  for (const [name, value] of Object.entries(set)) if (value !== undefined) record[name] = value;
+  for (const [name, items] of Object.entries(changes.append ?? {})) {
+    if (items.length > 0) record[name] = [...((record[name] as unknown[] | undefined) ?? []), ...items];
+  }
+  for (const [name, value] of Object.entries(changes.setIfMissing ?? {})) record[name] ??= value;
+  record.state = to;
+  record.updatedAt = now.toISOString();
+  record.history = [...(before?.history ?? []), transition(expect.state, to, why, now)];
+  record.createdAt ??= now.toISOString();
+  return record as unknown as ReceiptRecord;
+}
+
 function factsSet(facts: Partial<DocumentFacts>): Record<string, unknown> {
   return {
     documentTypeCode: facts.documentTypeCode,
@@ -293,6 +337,109 @@ function isConditionalFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
+/** The reservation move of one record under `correlative`, conditional on what its writer read. */
+function reservationMove(
+  input: ReserveInput,
+  correlative: number,
+): { update: UpdateParts; written: (before: ReceiptRecord | undefined) => ReceiptRecord } {
+  const { key, series, now, expect } = input;
+  const moveName: MoveName = input.replaced
+    ? "replace"
+    : expect.documentNumber === null
+      ? "reserve"
+      : "renumber";
+  const documentNumber = `${series}-${correlative}`;
+  const released: ReleasedNumber[] =
+    expect.documentNumber && !input.taken
+      ? [
+          {
+            documentNumber: expect.documentNumber,
+            at: now.toISOString(),
+            why: input.releaseWhy ?? "released",
+          },
+        ]
+      : [];
+  const why =
+    moveName === "reserve"
+      ? `number ${documentNumber} reserved`
+      : `${expect.documentNumber} ${input.taken ? "is held by another receipt" : "released"}; ${documentNumber} reserved`;
+  const changes: Changes = {
+    set: { ...factsSet(input.facts), series, correlative, documentNumber, postedAt: now.toISOString() },
+    remove: [
+      "problems",
+      "lastError",
+      "receiptId",
+      "skipReason",
+      "reissue",
+      ...SUNAT_ATTRIBUTES,
+      "submittedAt",
+    ],
+    append: {
+      releasedNumbers: released,
+      takenNumbers: input.taken ? [input.taken] : [],
+      replacedNumbers: input.replaced ? [input.replaced] : [],
+    },
+    // The first order event's time stays (for the webhook-to-accepted latency).
+    setIfMissing: { eventAt: (input.eventAt ?? now).toISOString() },
+  };
+  return {
+    update: moveUpdate(key, moveName, expect, "RESERVED", changes, why, now),
+    written: (before) => movedRecord(before, key, expect, "RESERVED", changes, why, now),
+  };
+}
+
+/** The counter's value in a cancellation's ALL_OLD item (marshalled: the document client leaves errors alone). */
+function counterValue(item: Record<string, unknown> | undefined): number | undefined {
+  const last = item?.last as { N?: string } | number | undefined;
+  const value = typeof last === "number" ? last : Number(last?.N);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** A reservation waiting for its series' turn: `started` when its group's write begins, `written` once it committed. */
+class PendingReservation {
+  readonly started: Promise<void>;
+  readonly written: Promise<void>;
+  /** The record as written, when it could be computed (the writer gave the record it read). */
+  record: ReceiptRecord | undefined;
+  private markStarted!: () => void;
+  private settleWritten!: (error?: unknown) => void;
+
+  constructor(readonly input: ReserveInput) {
+    const { read, expect } = input;
+    if (read !== undefined) {
+      const readExpect = expectOf(read ?? undefined);
+      if (readExpect.state !== expect.state || readExpect.documentNumber !== expect.documentNumber)
+        throw new Error("reserve: `read` is not the record `expect` was taken from");
+    }
+    this.started = new Promise((resolve) => {
+      this.markStarted = resolve;
+    });
+    this.written = new Promise((resolve, reject) => {
+      this.settleWritten = (error) => (error === undefined ? resolve() : reject(error));
+    });
+  }
+
+  start(): void {
+    this.markStarted();
+  }
+
+  succeed(record: ReceiptRecord | undefined): void {
+    this.record = record;
+    this.settleWritten();
+  }
+
+  fail(error: unknown): void {
+    this.markStarted();
+    this.settleWritten(error ?? new Error("reservation failed"));
+  }
+}
+
+interface SeriesQueue {
+  waiting: PendingReservation[];
+  /** The last turn taken; the next reservation's turn follows it. */
+  tail: Promise<void>;
+}
+
 export interface SeriesCounter {
   storeId: number;
   series: string;
@@ -303,8 +450,8 @@ export interface SeriesCounter {
 export class ReceiptStore {
   /** Last correlative this process wrote per store and series: saves the counter read on the happy path. */
   private readonly lastCorrelatives = new Map<string, number>();
-  /** The reservation in progress per store and series; the next one waits for it. */
-  private readonly seriesTurns = new Map<string, Promise<void>>();
+  /** Per store and series: the reservations waiting for a turn, and the last turn taken. */
+  private readonly seriesQueues = new Map<string, SeriesQueue>();
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -340,92 +487,98 @@ export class ReceiptStore {
    * writer read it. A record that held a number gives it up in the same write (`renumber`: the number goes to
    * `releasedNumbers`, or to `takenNumbers` when another receipt holds it), so it is never POSTed again.
    * The record comes back as written, with `postedAt` set: the caller POSTs right away.
+   *
+   * Orders of one series wait for each other inside this process (racing our own counter would only turn into
+   * conditional-check failures and retries; other processes still race, and the conditions decide), and those
+   * that waited together are written together: one transaction moves the counter from n to n+k and gives the k
+   * records n+1 … n+k, each still conditional on what its writer read (group commit). The counter's write is
+   * paid once for the k orders, and a batch's reservations take one round trip instead of k in a row.
    */
-  reserve(input: ReserveInput): Promise<ReceiptRecord> {
-    // Orders of one series wait for each other inside this process: racing our own counter would only turn
-    // into conditional-check failures and retries. Other processes still race, and the condition decides.
+  async reserve(input: ReserveInput): Promise<ReceiptRecord> {
     const cacheKey = `${input.key.storeId}#${input.series}`;
-    const turn = (this.seriesTurns.get(cacheKey) ?? Promise.resolve()).then(() =>
-      this.reserveNow(input, cacheKey),
-    );
-    const settled = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.seriesTurns.set(cacheKey, settled);
-    void settled.then(() => {
-      if (this.seriesTurns.get(cacheKey) === settled) this.seriesTurns.delete(cacheKey);
+    const reservation = new PendingReservation(input);
+    let queue = this.seriesQueues.get(cacheKey);
+    if (!queue) {
+      queue = { waiting: [], tail: Promise.resolve() };
+      this.seriesQueues.set(cacheKey, queue);
+    }
+    const seriesQueue = queue;
+    seriesQueue.waiting.push(reservation);
+    // Each reservation takes a turn; a turn writes every reservation waiting then (this one may have been written
+    // by an earlier turn already, which then had nothing left to do).
+    const turn = seriesQueue.tail.then(() => this.writeWaiting(seriesQueue, cacheKey)).catch(() => undefined);
+    seriesQueue.tail = turn;
+    void turn.then(() => {
+      if (this.seriesQueues.get(cacheKey) === seriesQueue && seriesQueue.tail === turn)
+        this.seriesQueues.delete(cacheKey);
     });
-    return turn;
+    const { key } = input;
+    await phase("reservation_wait", key, () => reservation.started);
+    await phase("reservation_write", key, () => reservation.written);
+    if (reservation.record) return reservation.record;
+    return phase("reservation_read", key, async () => {
+      const record = await this.get(key);
+      if (!record) throw new Error(`reserved record of order ${key.storeId}/${key.orderId} vanished`);
+      return record;
+    });
   }
 
-  private async reserveNow(input: ReserveInput, cacheKey: string): Promise<ReceiptRecord> {
-    const { key, series, now, expect } = input;
-    const moveName: MoveName = input.replaced
-      ? "replace"
-      : expect.documentNumber === null
-        ? "reserve"
-        : "renumber";
-    for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
-      if (attempt > 0) await jitter(attempt);
-      // The last value this process wrote is usually still current (one worker environment handles a run of
-      // orders); when another environment moved the counter, the condition fails and we read it instead.
-      let last = this.lastCorrelatives.get(cacheKey);
-      let counterExists = last !== undefined;
-      if (last === undefined) {
-        const counter = await this.readCounter(key.storeId, series);
-        counterExists = counter !== undefined;
-        last = counter?.last ?? (input.seedCounter ? await input.seedCounter() : 0);
+  /** One turn of a series: the reservations waiting now, written in one transaction (never failing the turn). */
+  private async writeWaiting(queue: SeriesQueue, cacheKey: string): Promise<void> {
+    const group: PendingReservation[] = [];
+    const keys = new Set<string>();
+    const later: PendingReservation[] = [];
+    for (const reservation of queue.waiting.splice(0)) {
+      const recordKey = JSON.stringify(receiptKey(reservation.input.key));
+      // One transaction may not write an item twice: a second reservation of the same record waits a turn.
+      if (group.length >= MAX_RESERVATIONS_PER_TRANSACTION || keys.has(recordKey)) later.push(reservation);
+      else {
+        keys.add(recordKey);
+        group.push(reservation);
       }
-      const correlative = last + 1;
-      const documentNumber = `${series}-${correlative}`;
-      const released: ReleasedNumber[] =
-        expect.documentNumber && !input.taken
-          ? [
-              {
-                documentNumber: expect.documentNumber,
-                at: now.toISOString(),
-                why: input.releaseWhy ?? "released",
-              },
-            ]
-          : [];
-      const why =
-        moveName === "reserve"
-          ? `number ${documentNumber} reserved`
-          : `${expect.documentNumber} ${input.taken ? "is held by another receipt" : "released"}; ${documentNumber} reserved`;
-      const update = moveUpdate(
-        key,
-        moveName,
-        expect,
-        "RESERVED",
-        {
-          set: {
-            ...factsSet(input.facts),
-            series,
-            correlative,
-            documentNumber,
-            postedAt: now.toISOString(),
-          },
-          remove: [
-            "problems",
-            "lastError",
-            "receiptId",
-            "skipReason",
-            "reissue",
-            ...SUNAT_ATTRIBUTES,
-            "submittedAt",
-          ],
-          append: {
-            releasedNumbers: released,
-            takenNumbers: input.taken ? [input.taken] : [],
-            replacedNumbers: input.replaced ? [input.replaced] : [],
-          },
-          // The first order event's time stays (for the webhook-to-accepted latency).
-          setIfMissing: { eventAt: (input.eventAt ?? now).toISOString() },
-        },
-        why,
-        now,
-      );
+    }
+    // Each of these has a turn of its own still to come.
+    queue.waiting.unshift(...later);
+    if (group.length === 0) return;
+    for (const reservation of group) reservation.start();
+    try {
+      await this.writeGroup(group, cacheKey);
+    } catch (error) {
+      for (const reservation of group) reservation.fail(error);
+    }
+  }
+
+  /**
+   * Writes a group of reservations of one series: the counter n → n+k and each record its number, all or none.
+   * A record that is no longer as its writer read it leaves the group with a StateConflictError; a counter another
+   * process moved is read from the cancellation (ReturnValuesOnConditionCheckFailure) and the rest try again.
+   */
+  private async writeGroup(group: PendingReservation[], cacheKey: string): Promise<void> {
+    const first = group[0];
+    if (!first) return;
+    const { storeId } = first.input.key;
+    const { series } = first.input;
+    let members = group;
+    // What the counter is known to hold: this process's last write, or what a cancellation reported.
+    let known: { last: number; exists: boolean } | undefined;
+    const cached = this.lastCorrelatives.get(cacheKey);
+    if (cached !== undefined) known = { last: cached, exists: true };
+    // Only writers that collided mid-flight back off: a cancellation that names the counter's value (another
+    // process committed first) or failed only some records is tried again at once, since someone made progress.
+    let backOff = false;
+    for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS && members.length > 0; attempt++) {
+      if (backOff) await jitter(attempt);
+      backOff = false;
+      if (!known) {
+        const counter = await this.readCounter(storeId, series);
+        known = counter
+          ? { last: counter.last, exists: true }
+          : { last: first.input.seedCounter ? await first.input.seedCounter() : 0, exists: false };
+      }
+      const { last, exists } = known;
+      const now = new Date(Math.max(...members.map((member) => member.input.now.getTime())));
+      const next = last + members.length;
+      const moves = members.map((member, index) => reservationMove(member.input, last + index + 1));
       try {
         await this.db.send(
           new TransactWriteCommand({
@@ -433,41 +586,60 @@ export class ReceiptStore {
               {
                 Update: {
                   TableName: this.tableName,
-                  Key: counterKey(key.storeId, series),
+                  Key: counterKey(storeId, series),
                   UpdateExpression: "SET #last = :next, updatedAt = :now",
-                  ConditionExpression: counterExists ? "#last = :last" : `attribute_not_exists(${PK})`,
+                  ConditionExpression: exists ? "#last = :last" : `attribute_not_exists(${PK})`,
                   ExpressionAttributeNames: { "#last": "last" },
                   ExpressionAttributeValues: {
-                    ":next": correlative,
+                    ":next": next,
                     ":now": now.toISOString(),
-                    ...(counterExists ? { ":last": last } : {}),
+                    ...(exists ? { ":last": last } : {}),
                   },
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
                 },
               },
-              { Update: { TableName: this.tableName, ...update } },
+              ...moves.map(({ update }) => ({ Update: { TableName: this.tableName, ...update } })),
             ],
           }),
         );
-        this.lastCorrelatives.set(cacheKey, correlative);
-        const record = await this.get(key);
-        if (!record) throw new Error(`reserved record of order ${key.storeId}/${key.orderId} vanished`);
-        return record;
+        this.lastCorrelatives.set(cacheKey, next);
+        members.forEach((member, index) => {
+          const { read } = member.input;
+          member.succeed(read === undefined ? undefined : moves[index]?.written(read ?? undefined));
+        });
+        return;
       } catch (error) {
         this.lastCorrelatives.delete(cacheKey);
         if (!(error instanceof TransactionCanceledException)) throw error;
-        const [counterReason, recordReason] = error.CancellationReasons ?? [];
-        if (recordReason?.Code === "ConditionalCheckFailed") throw new StateConflictError(key, expect);
-        if (
-          counterReason?.Code === "ConditionalCheckFailed" ||
-          counterReason?.Code === "TransactionConflict" ||
-          recordReason?.Code === "TransactionConflict"
-        ) {
-          continue; // another order took this correlative first: read the counter again
+        const [counterReason, ...recordReasons] = error.CancellationReasons ?? [];
+        const stillWaiting: PendingReservation[] = [];
+        members.forEach((member, index) => {
+          if (recordReasons[index]?.Code === "ConditionalCheckFailed")
+            member.fail(new StateConflictError(member.input.key, member.input.expect));
+          else stillWaiting.push(member);
+        });
+        const conflict = [counterReason, ...recordReasons].some(
+          (reason) => reason?.Code === "TransactionConflict",
+        );
+        const counterMoved = counterReason?.Code === "ConditionalCheckFailed";
+        if (stillWaiting.length === members.length && !counterMoved && !conflict) throw error;
+        members = stillWaiting;
+        if (counterMoved) {
+          // Another process took numbers first: the cancellation carries the counter's value (no read needed).
+          const value = counterValue(counterReason.Item);
+          known = value === undefined ? undefined : { last: value, exists: true };
+          backOff = value === undefined;
+        } else if (conflict) {
+          known = undefined; // another write was under way: read the counter again, after a random pause
+          backOff = true;
         }
-        throw error;
+        // Otherwise only records failed: the counter still holds `last`, and the others try again at once.
       }
     }
-    throw new Error(`could not reserve a number in series ${series} after ${MAX_RESERVE_ATTEMPTS} attempts`);
+    if (members.length > 0)
+      throw new Error(
+        `could not reserve a number in series ${series} after ${MAX_RESERVE_ATTEMPTS} attempts`,
+      );
   }
 
   async readCounter(storeId: number, series: string): Promise<SeriesCounter | undefined> {

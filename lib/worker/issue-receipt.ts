@@ -2,6 +2,7 @@ import { AceleralaError } from "../acelerala/errors";
 import type { AceleralaReceipt, AceleralaTransaction } from "../acelerala/schemas";
 import { sunatAnswerOf } from "../acelerala/sunat-answer";
 import { StoreNotConfiguredError } from "../config/env";
+import { phase, phaseSync } from "../observability/phases";
 import type { CreditAllocation } from "../receipt";
 import { ISSUED_STATES } from "../store/lifecycle";
 import type { OrderKey, ReceiptProblemRecord, ReceiptRecord, ReplacedNumber } from "../store/receipt-record";
@@ -178,7 +179,7 @@ function salePlan(key: OrderKey, decision: Decision): DocumentPlan {
 
 /** `eventAt`: when the order event reached the queue (SQS SentTimestamp); recorded with the reservation. */
 export async function issueReceipt(key: OrderKey, deps: IssueDeps, eventAt?: Date): Promise<IssueOutcome> {
-  const existing = await deps.store.get(key);
+  const existing = await phase("record_read", key, () => deps.store.get(key));
   let api: WorkerApi;
   try {
     api = await deps.api(key.storeId);
@@ -191,7 +192,7 @@ export async function issueReceipt(key: OrderKey, deps: IssueDeps, eventAt?: Dat
   }
   const issuer = new Issuer(deps, api, eventAt);
   try {
-    const order = await api.getOrder(key.orderId);
+    const order = await phase("order_read", key, () => api.getOrder(key.orderId));
     const { receiptId, reissue } = existing ?? {};
     if (existing?.state === "NEEDS_ATTENTION" && receiptId !== undefined && reissue) {
       return await settleReissue(key, { ...existing, receiptId, reissue }, order, deps, api, issuer);
@@ -199,7 +200,13 @@ export async function issueReceipt(key: OrderKey, deps: IssueDeps, eventAt?: Dat
     const sale =
       existing && ISSUED_STATES.includes(existing.state)
         ? ({ status: "already_issued", record: existing } as const)
-        : await issuer.settle(existing, salePlan(key, deps.decide(order, key.storeId)));
+        : await issuer.settle(
+            existing,
+            salePlan(
+              key,
+              phaseSync("build", key, () => deps.decide(order, key.storeId)),
+            ),
+          );
     if (sale.status !== "issued" && sale.status !== "already_issued") return sale;
     const notes = await settleCreditNotes(key, order, sale.record, deps, api, issuer);
     if (notes.length === 0) return sale;
@@ -510,7 +517,7 @@ class Issuer {
             await this.deps.store.raiseCounter(key.storeId, record.series, takenBy.correlative, now);
           const releaseWhy =
             record?.series !== decision.series ? "the order now needs another series" : undefined;
-          held = await this.reserve(plan, expect, decision, takenBy, releaseWhy);
+          held = await this.reserve(plan, record, decision, takenBy, releaseWhy);
         }
         return this.post(held, plan, decision, MAX_TAKEN_NUMBERS_PER_ATTEMPT);
       }
@@ -528,6 +535,7 @@ class Issuer {
     const held = await this.deps.store.reserve({
       key: plan.key,
       expect: expectOf(record),
+      read: record,
       series: decision.series,
       facts: plan.facts(decision),
       now,
@@ -566,23 +574,27 @@ class Issuer {
 
   private async reserve(
     plan: DocumentPlan,
-    expect: Expect,
+    /** The record as read (undefined: none); the reservation is conditional on its state and number. */
+    record: ReceiptRecord | undefined,
     decision: IssueDecision,
     takenBy: AceleralaReceipt | undefined,
     releaseWhy: string | undefined,
   ): Promise<ReceiptRecord> {
     const now = this.deps.now();
-    return this.deps.store.reserve({
-      key: plan.key,
-      expect,
-      series: decision.series,
-      facts: plan.facts(decision),
-      now,
-      eventAt: this.eventAt,
-      releaseWhy,
-      taken: takenBy ? takenNumberOf(takenBy, now) : undefined,
-      seedCounter: () => this.api.highestCorrelative(decision.series),
-    });
+    return phase("reservation", plan.key, () =>
+      this.deps.store.reserve({
+        key: plan.key,
+        expect: expectOf(record),
+        read: record ?? null,
+        series: decision.series,
+        facts: plan.facts(decision),
+        now,
+        eventAt: this.eventAt,
+        releaseWhy,
+        taken: takenBy ? takenNumberOf(takenBy, now) : undefined,
+        seedCounter: () => this.api.highestCorrelative(decision.series),
+      }),
+    );
   }
 
   /** POSTs the document under the number the record holds, with a body built from the order now. */
@@ -599,7 +611,9 @@ class Issuer {
     }
     const expect = expectOf(record);
     try {
-      const created = await this.api.createReceipt({ ...decision.body, series, correlative });
+      const created = await phase("post", key, () =>
+        this.api.createReceipt({ ...decision.body, series, correlative }),
+      );
       return this.adoptLanded(expect, created, plan);
     } catch (error) {
       if (!(error instanceof AceleralaError)) throw error;
@@ -623,7 +637,7 @@ class Issuer {
           await this.deps.store.recordError(key, `${holder.document_number} is held by another receipt`, now);
           return { status: "retry", reason: `${series}-${correlative} is held by another receipt` };
         }
-        const next = await this.reserve(plan, expect, decision, holder, undefined);
+        const next = await this.reserve(plan, record, decision, holder, undefined);
         return this.post(next, plan, decision, takenLeft - 1);
       }
       if (error.kind === "validation") {
@@ -679,13 +693,8 @@ class Issuer {
       decision.action === "skip"
         ? `receipt ${landed.receiptId} landed; the order is ${decision.rule === "canceled" ? "cancelled" : "not payable"} now: a credit note is owed`
         : `API holds receipt ${landed.receiptId}`;
-    const record = await this.deps.store.land(
-      key,
-      expect,
-      landed,
-      now.getTime() + this.deps.firstPollDelayMs,
-      why,
-      now,
+    const record = await phase("state_write", key, () =>
+      this.deps.store.land(key, expect, landed, now.getTime() + this.deps.firstPollDelayMs, why, now),
     );
     return { status: "issued", record };
   }

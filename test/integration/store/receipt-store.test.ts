@@ -68,6 +68,86 @@ describe("ReceiptStore: numbers", () => {
     expect(correlatives).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
   });
 
+  it("writes the reservations that waited together in one transaction; a record that moved fails alone", async () => {
+    const storeId = nextStoreId++;
+    const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const transactions: number[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "TransactWriteItemsCommand") {
+          const input = args.input as { TransactItems?: unknown[] };
+          transactions.push(input.TransactItems?.length ?? 0);
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "countTransactions" },
+    );
+    const grouped = new ReceiptStore(client, tableName());
+    // Order 5 already holds a number: a reservation that read it as having none must fail, and only it.
+    const holder = await reserveNew(store, { storeId, orderId: 5 }, "B001", NOW);
+    expect(holder.documentNumber).toBe("B001-1");
+    transactions.length = 0;
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => reserveNew(grouped, { storeId, orderId: i + 1 }, "B001", NOW)),
+    );
+    const won = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    const lost = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toBeInstanceOf(StateConflictError);
+    expect((lost[0] as StateConflictError).key.orderId).toBe(5);
+    expect(won.map((r) => r.orderId).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 6, 7, 8]);
+    // Consecutive after the holder's number: the failed member's number was given to no one, nor skipped.
+    expect(won.map((r) => r.correlative).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    // All eight waited together: one transaction with the counter, then again without order 5 once it failed.
+    expect(transactions).toEqual([9, 8]);
+    expect((await grouped.readCounter(storeId, "B001"))?.last).toBe(8);
+  });
+
+  it("returns, without reading it back, the record DynamoDB holds after the reservation", async () => {
+    const storeId = nextStoreId++;
+    const fresh = { storeId, orderId: 1 };
+    const computed = await store.reserve({
+      key: fresh,
+      expect: expectOf(undefined),
+      read: null,
+      series: "F001",
+      facts: factsFor("F001"),
+      now: NOW,
+      eventAt: new Date("2026-11-21T11:59:00Z"),
+    });
+    expect(computed).toEqual(await store.get(fresh));
+
+    // A renumber from NEEDS_ATTENTION: problems, lastError and the old number go; the old one is released.
+    const flaggedKey = { storeId, orderId: 2 };
+    const reserved = await reserveNew(store, flaggedKey, "B001", NOW);
+    const problem = { field: "customer", rule: "rule", message: "m" };
+    const flagged = await store.flag(flaggedKey, expectOf(reserved), [problem], "API refused B001-1", NOW);
+    await store.recordError(flaggedKey, "timeout", NOW);
+    const read = await store.get(flaggedKey);
+    const renumbered = await store.reserve({
+      key: flaggedKey,
+      expect: expectOf(flagged),
+      read: read ?? null,
+      series: "F001",
+      facts: factsFor("F001", "52.00"),
+      now: LATER,
+      releaseWhy: "the order now needs another series",
+    });
+    expect(renumbered.documentNumber).toBe("F001-2");
+    expect(renumbered).toEqual(await store.get(flaggedKey));
+    // A record that is not the one `expect` describes is a programming error, refused before any write.
+    await expect(
+      store.reserve({
+        key: flaggedKey,
+        expect: expectOf(undefined),
+        read: renumbered,
+        series: "F001",
+        facts: factsFor("F001"),
+        now: LATER,
+      }),
+    ).rejects.toThrow(/not the record/);
+  });
+
   it("seeds a new series from the API's highest number, and asks only once", async () => {
     const storeId = nextStoreId++;
     let asked = 0;
