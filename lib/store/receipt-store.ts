@@ -349,8 +349,10 @@ function reservationMove(
       ? "reserve"
       : "renumber";
   const documentNumber = `${series}-${correlative}`;
+  // A number another receipt holds goes to takenNumbers, one a credit note undid to replacedNumbers: only a
+  // number proven never landed is "released".
   const released: ReleasedNumber[] =
-    expect.documentNumber && !input.taken
+    expect.documentNumber && !input.taken && !input.replaced
       ? [
           {
             documentNumber: expect.documentNumber,
@@ -362,7 +364,9 @@ function reservationMove(
   const why =
     moveName === "reserve"
       ? `number ${documentNumber} reserved`
-      : `${expect.documentNumber} ${input.taken ? "is held by another receipt" : "released"}; ${documentNumber} reserved`;
+      : moveName === "replace"
+        ? `${expect.documentNumber} undone by credit note ${input.replaced?.creditNote}; ${documentNumber} reserved`
+        : `${expect.documentNumber} ${input.taken ? "is held by another receipt" : "released"}; ${documentNumber} reserved`;
   const changes: Changes = {
     set: { ...factsSet(input.facts), series, correlative, documentNumber, postedAt: now.toISOString() },
     remove: [

@@ -1,6 +1,6 @@
 import { Decimal } from "decimal.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { changeShipping } from "../../../infra/simulator/order-edits";
+import { changeShipping, switchToBoleta } from "../../../infra/simulator/order-edits";
 import { sunatAnswerOf } from "../../../lib/acelerala/sunat-answer";
 import { reissueOrder } from "../../../lib/ops/reissue";
 import { expectOf } from "../../../lib/store/receipt-store";
@@ -168,6 +168,8 @@ describe.each(["explicit", "auto"] as const)("credit notes, API numbering %s", (
 
   it("cpe reissue: a receipt that landed and differs is undone by a note, then a new receipt is issued", async () => {
     const key = place(world, "boleta");
+    // An identified customer: the shipping added below may take the Boleta over S/ 700.
+    world.simulator.updateOrder(key.orderId, switchToBoleta());
     world.simulator.setFaults([
       { kind: "timeout_after_commit", routes: ["POST /v1/receipts"], count: 1, timeoutMode: "destroy" },
     ]);
@@ -201,6 +203,11 @@ describe.each(["explicit", "auto"] as const)("credit notes, API numbering %s", (
     expect(record?.replacedNumbers).toEqual([
       expect.objectContaining({ documentNumber: held?.documentNumber, receiptId: held?.receiptId }),
     ]);
+    // Undone by a credit note, not "never landed": it is not among the released numbers.
+    expect((record?.releasedNumbers ?? []).map((n) => n.documentNumber)).not.toContain(held?.documentNumber);
+    expect(
+      record?.history.find((step) => step.to === "RESERVED" && step.from === "NEEDS_ATTENTION")?.why,
+    ).toMatch(new RegExp(`^${held?.documentNumber} undone by credit note `));
     const [note] = notesOf(world, key.orderId);
     expect(note).toMatchObject({ affected_document_number: held?.documentNumber, note_motive_code: "01" });
     expect(notesOf(world, key.orderId)).toHaveLength(1);
