@@ -137,6 +137,7 @@ describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (
 
   it("adopts a landed receipt again once the order changes back to match it", async () => {
     const key = place(world, "boleta");
+    world.simulator.updateOrder(key.orderId, switchToBoleta()); // identified: extra shipping may pass S/ 700
     world.simulator.setFaults([
       { kind: "timeout_after_commit", routes: ["POST /v1/receipts"], count: 1, timeoutMode: "destroy" },
     ]);
@@ -171,6 +172,7 @@ describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (
 
   it("holds a receipt stored behind a 5xx when the order changed before the retry", async () => {
     const key = place(world, "boleta");
+    world.simulator.updateOrder(key.orderId, switchToBoleta()); // identified: extra shipping may pass S/ 700
     world.simulator.setFaults([{ kind: "error_after_commit", routes: ["POST /v1/receipts"], count: 1 }]);
     expect(await issueReceipt(key, depsOf(world))).toMatchObject({ status: "retry" });
     world.simulator.updateOrder(key.orderId, changeShipping(world.simulator.getOrder(key.orderId), "15.00"));
