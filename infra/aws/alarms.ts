@@ -84,7 +84,7 @@ export function createAlarms(
     OverdueReserved: {
       metric: gauge(SERVICE_NAMES.poller, POLLER_METRICS.overdueReserved),
       description:
-        `A receipt number has been RESERVED with no write for over ${minutes(OVERDUE_LIMITS.reservedMs)} minutes: ` +
+        `A receipt number has been RESERVED for over ${minutes(OVERDUE_LIMITS.reservedMs)} minutes: ` +
         "a POST may have landed and the worker cannot resolve it (the API failing for the order, or its event in " +
         "the DLQ). The poller's log names the orders: npm run -s cpe -- status ORDER --aws; then dlq peek/replay.",
       missing: cloudwatch.TreatMissingData.BREACHING,

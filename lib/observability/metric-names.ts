@@ -64,9 +64,9 @@ export const POLLER_METRICS = {
   exceptions: "CdrSunatExceptions",
   stale: "CdrStale",
   errors: "CdrPollErrors",
-  /** Gauges (each run): records in RESERVED with no write for longer than the limit (lib/ops/overdue-records.ts). */
+  /** Gauges (each run): records RESERVED for longer than the limit (lib/ops/overdue-records.ts). */
   overdueReserved: "OverdueReserved",
-  /** Gauge: records in NEEDS_ATTENTION with no write for longer than the limit. */
+  /** Gauge: records NEEDS_ATTENTION for longer than the limit. */
   overdueNeedsAttention: "OverdueNeedsAttention",
   /** Gauge: records still SUBMITTED longer after submission than the poller's STALE limit allows. */
   overdueSubmitted: "OverdueSubmitted",

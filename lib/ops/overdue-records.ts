@@ -12,11 +12,11 @@ import type { OverdueCount } from "../store/overdue-query";
 
 export const OVERDUE_LIMITS = {
   /**
-   * RESERVED with no write for this long: the worker writes the record (or its last error) on every attempt and
-   * retries within at most 15 minutes, so a number that long unresolved is stuck (the DLQ, an API refusing us).
+   * RESERVED for this long (since it entered the state): the worker resolves a held number within minutes (its
+   * retries are minutes apart), so a number that long unresolved is stuck (the DLQ, an API refusing us).
    */
   reservedMs: 15 * 60_000,
-  /** NEEDS_ATTENTION with no write for an hour: the merchant or an operator must act. */
+  /** NEEDS_ATTENTION for an hour (since it entered the state): the merchant or an operator must act. */
   needsAttentionMs: 60 * 60_000,
   /**
    * Still SUBMITTED this long after submission: the poller marks a receipt STALE at its first poll after

@@ -185,6 +185,26 @@ function transition(from: StateOrNone, to: ReceiptState, why: string, now: Date)
 }
 
 /** The update of one lifecycle move, conditional on what the writer read. */
+/** States the open-records index keeps (lib/store/table-definition.ts): work not finished yet. */
+const OPEN_STATES: ReadonlySet<ReceiptState> = new Set(["RESERVED", "NEEDS_ATTENTION"]);
+const OPEN_INDEX = RECEIPTS_TABLE.stateIndex;
+
+/**
+ * A move's changes plus the open-records index keys: set when the record enters an open state (with the time it
+ * entered), kept while it moves within that state, removed when it leaves. Applied to the update and to the
+ * record a move is computed to leave, alike.
+ */
+function withOpenState(changes: Changes, expect: Expect, to: ReceiptState, now: Date): Changes {
+  const state = OPEN_INDEX.partitionKey.name;
+  const since = OPEN_INDEX.sortKey.name;
+  if (!OPEN_STATES.has(to)) return { ...changes, remove: [...(changes.remove ?? []), state, since] };
+  if (expect.state === to) {
+    // Still in the same open state: when it entered stays (records from before the index get it now).
+    return { ...changes, setIfMissing: { ...changes.setIfMissing, [state]: to, [since]: now.toISOString() } };
+  }
+  return { ...changes, set: { ...changes.set, [state]: to, [since]: now.toISOString() } };
+}
+
 function moveUpdate(
   key: OrderKey,
   name: MoveName,
@@ -195,6 +215,7 @@ function moveUpdate(
   now: Date,
 ): UpdateParts {
   checkMove(name, expect.state, to);
+  const all = withOpenState(changes, expect, to, now);
   const names: Record<string, string> = { "#state": "state", "#history": "history" };
   const values: Record<string, unknown> = {
     ":to": to,
@@ -213,7 +234,7 @@ function moveUpdate(
     names[placeholder] = attributeName;
     return placeholder;
   };
-  const set = { ...changes.set };
+  const set = { ...all.set };
   if (expect.state === NO_RECORD) {
     set.storeId = key.storeId;
     set.orderId = key.orderId;
@@ -225,7 +246,7 @@ function moveUpdate(
     values[`:v${placeholder.slice(2)}`] = value;
     sets.push(`${placeholder} = :v${placeholder.slice(2)}`);
   }
-  for (const [attributeName, items] of Object.entries(changes.append ?? {})) {
+  for (const [attributeName, items] of Object.entries(all.append ?? {})) {
     if (items.length === 0) continue;
     const placeholder = attribute(attributeName);
     values[`:v${placeholder.slice(2)}`] = items;
@@ -233,13 +254,13 @@ function moveUpdate(
       `${placeholder} = list_append(if_not_exists(${placeholder}, :empty), :v${placeholder.slice(2)})`,
     );
   }
-  for (const [attributeName, value] of Object.entries(changes.setIfMissing ?? {})) {
+  for (const [attributeName, value] of Object.entries(all.setIfMissing ?? {})) {
     const placeholder = attribute(attributeName);
     values[`:v${placeholder.slice(2)}`] = value;
     sets.push(`${placeholder} = if_not_exists(${placeholder}, :v${placeholder.slice(2)})`);
   }
   sets.push("createdAt = if_not_exists(createdAt, :now)");
-  const removes = (changes.remove ?? []).filter((attributeName) => !(attributeName in set)).map(attribute);
+  const removes = (all.remove ?? []).filter((attributeName) => !(attributeName in set)).map(attribute);
 
   let condition: string;
   if (expect.state === NO_RECORD) {
@@ -279,19 +300,20 @@ function movedRecord(
   why: string,
   now: Date,
 ): ReceiptRecord {
+  const all = withOpenState(changes, expect, to, now);
   const record: Record<string, unknown> = { ...before, ...receiptKey(key) };
-  const set: Record<string, unknown> = { ...changes.set };
+  const set: Record<string, unknown> = { ...all.set };
   if (expect.state === NO_RECORD) {
     set.storeId = key.storeId;
     set.orderId = key.orderId;
     if (key.document) set.document = key.document;
   }
-  for (const name of changes.remove ?? []) if (!(name in set)) delete record[name];
+  for (const name of all.remove ?? []) if (!(name in set)) delete record[name];
   for (const [name, value] of Object.entries(set)) if (value !== undefined) record[name] = value;
-  for (const [name, items] of Object.entries(changes.append ?? {})) {
+  for (const [name, items] of Object.entries(all.append ?? {})) {
     if (items.length > 0) record[name] = [...((record[name] as unknown[] | undefined) ?? []), ...items];
   }
-  for (const [name, value] of Object.entries(changes.setIfMissing ?? {})) record[name] ??= value;
+  for (const [name, value] of Object.entries(all.setIfMissing ?? {})) record[name] ??= value;
   record.state = to;
   record.updatedAt = now.toISOString();
   record.history = [...(before?.history ?? []), transition(expect.state, to, why, now)];

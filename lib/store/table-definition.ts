@@ -7,8 +7,8 @@
  * - per-series counter:    pk = COUNTER#<storeId>#<series>     sk = COUNTER
  * The pending-CDR index is sparse: only receipts in state SUBMITTED carry `pendingCdr` and `nextPollAt`,
  * so the poller reads exactly the receipts that are due, ordered by when they are due.
- * The state index holds every receipt and credit-note record (counters and error items carry no `state`) by
- * state and last write, so the overdue gauges count the records stuck in a state without a Scan.
+ * The open-records index is sparse too: only records in RESERVED or NEEDS_ATTENTION carry its keys (their state
+ * and when they entered it), so the overdue gauges count the records stuck there without a Scan.
  */
 export const RECEIPTS_TABLE = {
   /** Logical name; the deployed or local table name comes from the TABLE_NAME environment variable. */
@@ -38,14 +38,16 @@ export const RECEIPTS_TABLE = {
     ],
   },
   stateIndex: {
-    indexName: "by-state",
+    indexName: "open-records",
     /**
-     * Keys every record already has (every write of lib/store sets both), so nothing extra is written for it.
-     * Each write of a record changes `updatedAt`, which costs the index a delete and a put (about 2 write units
-     * a write: the projected item is under 1 KB). Queries read only the records of one state older than a time.
+     * Sparse, like the pending-CDR index: only records a person or the worker still has to finish (RESERVED,
+     * NEEDS_ATTENTION) carry `openState` and `openSince` (when they entered that state), and every other move
+     * removes them (lib/store/receipt-store.ts). The index costs a write when a record enters or leaves an open
+     * state, none while it sits in ACCEPTED or moves within its state, and its partitions never hold the table's
+     * whole history. Queries read the records of one open state that entered it before a time.
      */
-    partitionKey: { name: "state", type: "S" },
-    sortKey: { name: "updatedAt", type: "S" },
+    partitionKey: { name: "openState", type: "S" },
+    sortKey: { name: "openSince", type: "S" },
     /** Enough to name the order (and, with the sort key `sk`, which of its documents) in a log line. */
     projectedAttributes: ["storeId", "orderId"],
   },

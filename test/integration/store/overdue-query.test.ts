@@ -11,7 +11,7 @@ import { createTableInput, ensureReceiptsTable } from "../../../infra/local/rece
 import { countOverdueRecords } from "../../../lib/ops/overdue-records";
 import { OverdueQueries } from "../../../lib/store/overdue-query";
 import { expectOf, noteKey, ReceiptStore } from "../../../lib/store/receipt-store";
-import { ACCEPTED_ANSWER, issuedRecord, reserveNew } from "../../support/receipt-records";
+import { ACCEPTED_ANSWER, issuedRecord, landedOf, reserveNew } from "../../support/receipt-records";
 
 // The overdue gauges' queries against DynamoDB Local (global setup), in a table of their own so the counts are
 // exactly this file's records: the state index finds the records stuck in RESERVED or NEEDS_ATTENTION, the
@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe("OverdueQueries", () => {
-  it("counts the records of a state last written before a time, oldest first, credit notes included", async () => {
+  it("counts the records of an open state that entered it before a time, oldest first, credit notes included", async () => {
     const reserved = await queries.inStateSince("RESERVED", ago(15), 100);
     expect(reserved).toEqual({
       count: 2,
@@ -71,7 +71,37 @@ describe("OverdueQueries", () => {
     });
     const attention = await queries.inStateSince("NEEDS_ATTENTION", ago(60), 100);
     expect(attention).toMatchObject({ count: 1, sample: [{ storeId: 511, orderId: 4 }] });
-    expect((await queries.inStateSince("ACCEPTED", ago(0), 100)).count).toBe(1);
+    // The index is sparse: a final record is not in it.
+    expect((await queries.inStateSince("ACCEPTED", ago(0), 100)).count).toBe(0);
+  });
+
+  it("keeps when a record entered its state through moves within it, and drops it when the record leaves", async () => {
+    const key = { storeId: 512, orderId: 1 };
+    const flagged = await store.flag(key, expectOf(undefined), PROBLEMS, "RUC inválido", ago(90));
+    // Flagged again now (another event of the still-broken order): still NEEDS_ATTENTION since 90 minutes ago.
+    const again = await store.flag(key, expectOf(flagged), PROBLEMS, "RUC inválido", ago(0));
+    expect(again).toMatchObject({ openState: "NEEDS_ATTENTION", openSince: ago(90).toISOString() });
+    const before = await queries.inStateSince("NEEDS_ATTENTION", ago(60), 100);
+    expect(before.sample).toContainEqual(key);
+    const reserved = await store.reserve({
+      key,
+      expect: expectOf(again),
+      series: "F001",
+      facts: { documentTypeCode: "01", currencyCode: "PEN", grossTotal: "1.00" },
+      now: ago(0),
+    });
+    expect(reserved).toMatchObject({ openState: "RESERVED", openSince: ago(0).toISOString() });
+    expect((await queries.inStateSince("NEEDS_ATTENTION", ago(60), 100)).sample).not.toContainEqual(key);
+    const landed = await store.land(
+      key,
+      expectOf(reserved),
+      landedOf(reserved, 9, ACCEPTED_ANSWER),
+      0,
+      "ok",
+      ago(0),
+    );
+    expect(landed.openState).toBeUndefined();
+    expect(landed.openSince).toBeUndefined();
   });
 
   it("counts the SUBMITTED records submitted before a time from the pending-CDR index", async () => {
@@ -101,7 +131,7 @@ describe("ensureReceiptsTable", () => {
     const { GlobalSecondaryIndexes = [], AttributeDefinitions = [], ...input } = createTableInput(oldTable);
     const pendingOnly = GlobalSecondaryIndexes.filter((index) => index.IndexName === "pending-cdr");
     const oldAttributes = AttributeDefinitions.filter(
-      (a) => !["state", "updatedAt"].includes(a.AttributeName ?? ""),
+      (a) => !["openState", "openSince"].includes(a.AttributeName ?? ""),
     );
     await dynamo.send(
       new CreateTableCommand({
@@ -118,13 +148,13 @@ describe("ensureReceiptsTable", () => {
     await ensureReceiptsTable(dynamo, oldTable);
     const described = await dynamo.send(new DescribeTableCommand({ TableName: oldTable }));
     const indexes = described.Table?.GlobalSecondaryIndexes ?? [];
-    expect(indexes.map((index) => index.IndexName).sort()).toEqual(["by-state", "pending-cdr"]);
+    expect(indexes.map((index) => index.IndexName).sort()).toEqual(["open-records", "pending-cdr"]);
     // DynamoDB Local backfills it in a background job (seconds alone, far longer while the whole suite loads it),
     // so what is checked is what was asked for: the definition's keys and projection.
-    expect(indexes.find((index) => index.IndexName === "by-state")).toMatchObject({
+    expect(indexes.find((index) => index.IndexName === "open-records")).toMatchObject({
       KeySchema: [
-        { AttributeName: "state", KeyType: "HASH" },
-        { AttributeName: "updatedAt", KeyType: "RANGE" },
+        { AttributeName: "openState", KeyType: "HASH" },
+        { AttributeName: "openSince", KeyType: "RANGE" },
       ],
       Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["storeId", "orderId"] },
     });

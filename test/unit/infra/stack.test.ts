@@ -284,9 +284,9 @@ describe("receipts table", () => {
         Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...index.projectedAttributes] },
       })),
     );
-    // The state index is keyed on what every record already carries: its state and the time of its last write.
-    expect(stateIndex.partitionKey).toEqual({ name: "state", type: "S" });
-    expect(stateIndex.sortKey).toEqual({ name: "updatedAt", type: "S" });
+    // The open-records index is sparse: only RESERVED and NEEDS_ATTENTION records carry its keys.
+    expect(stateIndex.partitionKey).toEqual({ name: "openState", type: "S" });
+    expect(stateIndex.sortKey).toEqual({ name: "openSince", type: "S" });
     expect(table.TimeToLiveSpecification).toEqual({
       AttributeName: RECEIPTS_TABLE.timeToLiveAttribute,
       Enabled: true,
