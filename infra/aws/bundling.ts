@@ -18,7 +18,11 @@ export const BUNDLE_TARGET = "node22";
 /** Prefer packages' ES modules, so unused SDK code is tree-shaken. */
 export const BUNDLE_MAIN_FIELDS = ["module", "main"];
 
-/** Module replacements: the SDK's credential chain becomes the environment-only provider Lambda needs. */
+/**
+ * Module replacements: the SDK's credential chain becomes the environment-only provider Lambda needs, and the
+ * event-stream codec (never used by the operations these functions call) a stub that says so if it ever is.
+ */
 export const BUNDLE_ALIASES: Record<string, string> = {
   "@aws-sdk/credential-provider-node": fileURLToPath(new URL("./lambda-credentials.ts", import.meta.url)),
+  "@smithy/core/event-streams": fileURLToPath(new URL("./no-event-streams.ts", import.meta.url)),
 };
