@@ -82,8 +82,10 @@ describe("Lambda bundles with the module replacements (infra/aws/bundling.ts)", 
     );
     expect(bundled.some((input) => input.includes("credential-provider-node"))).toBe(false);
 
+    const [output] = result.outputFiles;
+    if (output === undefined) throw new Error("esbuild wrote no bundle");
     const file = path.join(directory, "aws-calls.mjs");
-    writeFileSync(file, result.outputFiles[0].text);
+    writeFileSync(file, output.text);
     const { code, stdout, stderr } = await run(file, {
       AWS_ENDPOINT_URL: endpoint,
       AWS_ACCESS_KEY_ID: "AKIDBUNDLETEST",
