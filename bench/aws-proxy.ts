@@ -10,7 +10,7 @@ import { type AttributeValue, BatchGetItemCommand, DynamoDBClient } from "@aws-s
 import { LOCAL_AWS_CREDENTIALS, LOCAL_AWS_REGION } from "../infra/local/aws-local-constants";
 import { createRandom, type Random } from "../infra/simulator/random";
 import { RECEIPTS_TABLE } from "../lib/store/table-definition";
-import { indexEntrySize, itemSize, writeUnits } from "./item-size";
+import { itemSize, writeUnits } from "./item-size";
 
 /**
  * A counting (and, for the chaos run, failing) HTTP proxy in front of one local AWS emulator (DynamoDB Local or
@@ -29,10 +29,10 @@ import { indexEntrySize, itemSize, writeUnits } from "./item-size";
  * and after, 1 KB units, plus each index write) but not transactions (2 units for two or three small items,
  * where AWS bills 2 per item), nor the unit a failed conditional write costs. So for writes the proxy also
  * counts what AWS's published rules bill: a committed transaction's items are billed 2 × their 1 KB units each,
- * plus 2 × the index entry's units when the item sits in the pending-CDR index, at their size when `flush` reads
- * them (BatchGetItem straight to the emulator, after the run so it adds no load to it, not counted): an upper
- * bound, exact while the items stay under 1 KB, since a receipt record only grows after its reservation on the
- * happy path. A write refused by its condition is billed 1 unit; a cancelled transaction is counted apart (AWS
+ * at their size when `flush` reads them (BatchGetItem straight to the emulator, after the run so it adds no load
+ * to it, not counted), plus 2 units for each index entry the write put (read from the request: see
+ * `indexEntriesWritten`): an upper bound, exact while the items stay under 1 KB, since a receipt record only grows
+ * after its reservation on the happy path. A write refused by its condition is billed 1 unit; a cancelled transaction is counted apart (AWS
  * does not say whether it bills one).
  *
  * Timings: for each handler request, when it arrived, when the emulator was asked and answered, and when the
@@ -125,26 +125,57 @@ function emptyCount(): ApiCount {
 const epochNow = () => performance.timeOrigin + performance.now();
 
 const WRITE_APIS = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]);
-const INDEX = RECEIPTS_TABLE.pendingCdrIndex;
-const INDEX_KEYS = [INDEX.partitionKey.name, INDEX.sortKey.name];
-const INDEX_ATTRIBUTES = [
-  RECEIPTS_TABLE.partitionKey.name,
-  RECEIPTS_TABLE.sortKey.name,
-  ...INDEX_KEYS,
-  ...INDEX.projectedAttributes,
-];
+/** The key attribute of each of the table's indexes: a write that sets it writes an entry in that index. */
+const INDEX_PARTITION_KEYS = [RECEIPTS_TABLE.pendingCdrIndex, RECEIPTS_TABLE.stateIndex].map(
+  (index) => index.partitionKey.name,
+);
 
-type TransactItem = Record<string, { TableName?: string; Key?: Record<string, AttributeValue> } | undefined>;
+export type TransactOperation = {
+  TableName?: string;
+  Key?: Record<string, AttributeValue>;
+  Item?: Record<string, AttributeValue>;
+  UpdateExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+};
 
-/** The items a TransactWriteItems request writes, by table (Put items carry their key in Item). */
-function transactionKeys(body: Buffer): Map<string, Record<string, AttributeValue>[]> {
-  const byTable = new Map<string, Record<string, AttributeValue>[]>();
+/** One item a committed transaction wrote, and how many index entries that write put (each under 1 KB). */
+interface TransactionWrite {
+  table: string;
+  key: Record<string, AttributeValue>;
+  indexEntries: number;
+}
+
+/**
+ * The index entries one transactional write puts: a Put whose item carries an index's key, or an Update whose SET
+ * clause names it (the entries are a few hundred bytes, one unit each). Read from the request, because the item
+ * read after the run has usually left the sparse indexes again (a reservation enters `open-records`, the landing
+ * write leaves it). Not counted: `= if_not_exists(…)` (the entry is usually there already) and a REMOVE of an index
+ * key (in a transaction it may remove an absent attribute).
+ */
+export function indexEntriesWritten(operation: TransactOperation): number {
+  if (operation.Item)
+    return INDEX_PARTITION_KEYS.filter((name) => operation.Item?.[name] !== undefined).length;
+  const set =
+    /\bSET\b(.*?)(?:\bREMOVE\b|\bADD\b|\bDELETE\b|$)/s.exec(operation.UpdateExpression ?? "")?.[1] ?? "";
+  const assigned = new Set(
+    [...set.matchAll(/([#\w]+)\s*=(?!\s*if_not_exists\()/g)].map(
+      ([, name = ""]) => operation.ExpressionAttributeNames?.[name] ?? name,
+    ),
+  );
+  return INDEX_PARTITION_KEYS.filter((name) => assigned.has(name)).length;
+}
+
+/** The items a TransactWriteItems request writes (Put items carry their key in Item). */
+function transactionWrites(body: Buffer): TransactionWrite[] {
+  const writes: TransactionWrite[] = [];
   try {
-    const parsed = JSON.parse(body.toString("utf8")) as { TransactItems?: TransactItem[] };
+    const parsed = JSON.parse(body.toString("utf8")) as {
+      TransactItems?: Record<string, TransactOperation | undefined>[];
+    };
     for (const entry of parsed.TransactItems ?? []) {
       for (const [kind, operation] of Object.entries(entry)) {
         if (kind === "ConditionCheck" || !operation?.TableName) continue;
-        const item = (operation as { Item?: Record<string, AttributeValue> }).Item;
+        const { Item: item } = operation;
         const key =
           operation.Key ??
           (item
@@ -154,15 +185,13 @@ function transactionKeys(body: Buffer): Map<string, Record<string, AttributeValu
               }
             : undefined);
         if (!key) continue;
-        const keys = byTable.get(operation.TableName) ?? [];
-        keys.push(key);
-        byTable.set(operation.TableName, keys);
+        writes.push({ table: operation.TableName, key, indexEntries: indexEntriesWritten(operation) });
       }
     }
   } catch {
     // Not JSON: nothing to bill.
   }
-  return byTable;
+  return writes;
 }
 
 function apiName(request: IncomingMessage, body: Buffer): string {
@@ -266,7 +295,7 @@ export async function startAwsProxy(options: {
     unbilled = [];
     if (!reader) return;
     const wanted = batch.flatMap(({ count, body }) =>
-      [...transactionKeys(body)].flatMap(([table, keys]) => keys.map((key) => ({ count, table, key }))),
+      transactionWrites(body).map((write) => ({ count, ...write })),
     );
     const sizes = new Map<string, Record<string, AttributeValue>>();
     const id = (table: string, key: Record<string, AttributeValue>) => `${table} ${JSON.stringify(key)}`;
@@ -292,16 +321,10 @@ export async function startAwsProxy(options: {
         request = result.UnprocessedKeys as typeof byTable | undefined;
       }
     }
-    for (const { count, table, key } of wanted) {
+    for (const { count, table, key, indexEntries } of wanted) {
       const item = sizes.get(id(table, key));
       // An item deleted since is billed at the minimum.
-      if (!item) {
-        count.billedWriteUnits += 2;
-        continue;
-      }
-      count.billedWriteUnits += 2 * writeUnits(itemSize(item));
-      const entry = indexEntrySize(item, INDEX_KEYS, INDEX_ATTRIBUTES);
-      if (entry !== undefined) count.billedWriteUnits += 2 * writeUnits(entry);
+      count.billedWriteUnits += 2 * (item ? writeUnits(itemSize(item)) : 1) + 2 * indexEntries;
     }
   };
   let faults: ProxyFaults | null = null;

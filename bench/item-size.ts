@@ -46,14 +46,3 @@ export function itemSize(item: Record<string, AttributeValue>): number {
 export function writeUnits(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / 1024));
 }
-
-/** What a global secondary index adds to an item (when it carries the index's keys): keys, projection, 100 bytes. */
-export function indexEntrySize(
-  item: Record<string, AttributeValue>,
-  indexKeys: readonly string[],
-  attributes: readonly string[],
-): number | undefined {
-  if (!indexKeys.every((name) => item[name] !== undefined)) return undefined;
-  const projected = Object.fromEntries(Object.entries(item).filter(([name]) => attributes.includes(name)));
-  return itemSize(projected) + 100;
-}

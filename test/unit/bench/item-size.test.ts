@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { indexEntrySize, itemSize, valueSize, writeUnits } from "../../../bench/item-size";
+import { itemSize, valueSize, writeUnits } from "../../../bench/item-size";
 
 // The rules of "Item sizes and formats" (DynamoDB Developer Guide), worked by hand.
 describe("DynamoDB item size, as AWS bills it", () => {
@@ -26,14 +26,5 @@ describe("DynamoDB item size, as AWS bills it", () => {
     expect(writeUnits(1)).toBe(1);
     expect(writeUnits(1024)).toBe(1);
     expect(writeUnits(1025)).toBe(2);
-  });
-
-  it("sizes an index entry only when the item carries the index's keys", () => {
-    const item = { pk: { S: "p" }, sk: { S: "s" }, big: { S: "x".repeat(2000) } };
-    expect(indexEntrySize(item, ["pendingCdr", "nextPollAt"], ["pk", "sk"])).toBeUndefined();
-    const pending = { ...item, pendingCdr: { S: "PENDING" }, nextPollAt: { N: "5" } };
-    const attributes = ["pk", "sk", "pendingCdr", "nextPollAt"];
-    // The projection leaves `big` out: keys and projected attributes, plus 100 bytes.
-    expect(indexEntrySize(pending, ["pendingCdr", "nextPollAt"], attributes)).toBe(3 + 3 + 17 + 12 + 100);
   });
 });
