@@ -148,8 +148,8 @@ interface TransactionWrite {
 /**
  * The index entries one transactional write puts: a Put whose item carries an index's key, or an Update whose SET
  * clause names it (the entries are a few hundred bytes, one unit each). Read from the request, because the item
- * read after the run has usually left the sparse indexes again (a reservation enters `open-records`, the landing
- * write leaves it). Not counted: `= if_not_exists(…)` (the entry is usually there already) and a REMOVE of an index
+ * read after the run has usually left the sparse indexes again (a receipt enters `pending-cdr` when submitted and
+ * leaves it when answered). Not counted: `= if_not_exists(…)` (the entry is usually there already) and a REMOVE of an index
  * key (in a transaction it may remove an absent attribute).
  */
 export function indexEntriesWritten(operation: TransactOperation): number {

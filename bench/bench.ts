@@ -790,10 +790,10 @@ bills each committed transaction's items 2 × their size in 1 KB units (read onc
 \`bench/item-size.ts\` from AWS's published rules; exact while a record stays under 1 KB, as it does), plus 2 units
 for each index entry a transactional write puts (read from the request), and shows DynamoDB Local's figure beside
 it. How each order's writes add up on the happy path: one transaction reserves numbers for every order of a series
-that waited together (the counter n → n+k once, 2 units, and per record 2 units plus 2 for its entry in the
-open-records index, each conditional on its state and number), then one UpdateItem records what landed (1 unit,
-plus 1 for leaving the open-records index; 2 more in variant B, where the receipt enters and leaves the
-pending-CDR index). Event-source polling (ReceiveMessage,
+that waited together (the counter n → n+k once, 2 units, and per record 2 units, each conditional on its state
+and number; a reservation enters the open-records index only when a later attempt finds it unresolved), then one
+UpdateItem records what landed (1 unit; 2 more in variant B, where the receipt enters and leaves the pending-CDR
+index). Event-source polling (ReceiveMessage,
 DeleteMessageBatch) is made by the local runner, as AWS's event source mapping makes it on AWS, where it is billed
 too. Lambda times are measured around each invocation in the runner (IPC included) on \`tsx\`, not on Lambda;
 bundles are built with the stack's esbuild settings. Costs: list prices in \`bench/costs.ts\` (${PRICES_AS_OF}),

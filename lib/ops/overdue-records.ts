@@ -13,7 +13,10 @@ import type { OverdueCount } from "../store/overdue-query";
 export const OVERDUE_LIMITS = {
   /**
    * RESERVED for this long (since it entered the state): the worker resolves a held number within minutes (its
-   * retries are minutes apart), so a number that long unresolved is stuck (the DLQ, an API refusing us).
+   * retries are minutes apart), so a number that long unresolved is stuck (the DLQ, an API refusing us). Counted
+   * once an attempt has found it unresolved (lib/store/receipt-store.ts, `markUnresolved`): a reservation whose
+   * only attempt died and whose message then reached the DLQ is counted when the reconciler re-enqueues it, and
+   * the DLQ's own alarm reports the message.
    */
   reservedMs: 15 * 60_000,
   /** NEEDS_ATTENTION for an hour (since it entered the state): the merchant or an operator must act. */

@@ -7,7 +7,7 @@ import { PENDING_CDR_PARTITION, RECEIPTS_TABLE } from "./table-definition";
 /**
  * Counts the records that have sat too long in a state, for the overdue gauges (lib/ops/overdue-records.ts).
  * Queries only, never a Scan: the sparse open-records index (partition `openState`, sort `openSince`: only records
- * in RESERVED or NEEDS_ATTENTION carry them) gives the records of one open state that entered it before a time,
+ * in NEEDS_ATTENTION, and RESERVED records an attempt left unresolved, carry them) gives the records of one open state that entered it before a time,
  * oldest first; the pending-CDR index (every SUBMITTED record, with
  * `submittedAt` projected) gives those submitted before a time. Each count stops at `cap`: a gauge only has to
  * say "there are some", and the cost of a run must not grow with a backlog.

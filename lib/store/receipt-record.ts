@@ -113,7 +113,10 @@ export interface ReceiptRecord {
   problems?: ReceiptProblemRecord[];
   lastError?: string;
   pollCount?: number;
-  /** Only while RESERVED or NEEDS_ATTENTION: the open-records index keys (the state, and when it was entered). */
+  /**
+   * Only while NEEDS_ATTENTION, or RESERVED once an attempt left the number unresolved: the open-records index keys
+   * (the state, and when it was entered).
+   */
   openState?: ReceiptState;
   openSince?: string;
   /** Only while SUBMITTED: the sparse pending-CDR index attributes. */

@@ -184,20 +184,19 @@ function transition(from: StateOrNone, to: ReceiptState, why: string, now: Date)
   return { at: now.toISOString(), from, to, why };
 }
 
-/** The update of one lifecycle move, conditional on what the writer read. */
-/** States the open-records index keeps (lib/store/table-definition.ts): work not finished yet. */
-const OPEN_STATES: ReadonlySet<ReceiptState> = new Set(["RESERVED", "NEEDS_ATTENTION"]);
 const OPEN_INDEX = RECEIPTS_TABLE.stateIndex;
 
 /**
- * A move's changes plus the open-records index keys: set when the record enters an open state (with the time it
- * entered), kept while it moves within that state, removed when it leaves. Applied to the update and to the
- * record a move is computed to leave, alike.
+ * A move's changes plus the open-records index keys (lib/store/table-definition.ts). NEEDS_ATTENTION: set when the
+ * record enters it (with the time it entered), kept while it moves within it. RESERVED: never set by a move (see
+ * `markUnresolved`), kept while the record moves within it. Any other move removes them. Applied to the update
+ * and to the record a move is computed to leave, alike.
  */
 function withOpenState(changes: Changes, expect: Expect, to: ReceiptState, now: Date): Changes {
   const state = OPEN_INDEX.partitionKey.name;
   const since = OPEN_INDEX.sortKey.name;
-  if (!OPEN_STATES.has(to)) return { ...changes, remove: [...(changes.remove ?? []), state, since] };
+  if (to === "RESERVED" && expect.state === "RESERVED") return changes;
+  if (to !== "NEEDS_ATTENTION") return { ...changes, remove: [...(changes.remove ?? []), state, since] };
   if (expect.state === to) {
     // Still in the same open state: when it entered stays (records from before the index get it now).
     return { ...changes, setIfMissing: { ...changes.setIfMissing, [state]: to, [since]: now.toISOString() } };
@@ -1076,6 +1075,43 @@ export class ReceiptStore {
     }
   }
 
+  /**
+   * Puts a RESERVED record that an attempt left unresolved into the open-records index, so the overdue gauge sees
+   * it. A reservation does not index itself: on the happy path the record leaves RESERVED a few hundred ms later,
+   * and two index writes per order (in and out, the first one doubled by the transaction) would be 3 of the
+   * pipeline's 7 write units. Every record an attempt leaves RESERVED comes back to the worker (its message is
+   * retried; from the DLQ by replay; the reconciler enqueues RESERVED records it meets), and the attempt that
+   * finds it calls this first: the gauge counts from when the record entered RESERVED, as before. Conditional on
+   * state and number and on not being indexed yet, so it writes once and never lands on a record that moved on.
+   */
+  async markUnresolved(key: OrderKey, record: ReceiptRecord): Promise<void> {
+    if (record.state !== "RESERVED" || record.openState !== undefined) return;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: receiptKey(key),
+          UpdateExpression: "SET #openState = :reserved, #openSince = :since",
+          ConditionExpression:
+            "#state = :reserved AND documentNumber = :held AND attribute_not_exists(#openState)",
+          ExpressionAttributeNames: {
+            "#state": "state",
+            "#openState": OPEN_INDEX.partitionKey.name,
+            "#openSince": OPEN_INDEX.sortKey.name,
+          },
+          ExpressionAttributeValues: {
+            ":reserved": "RESERVED",
+            ":held": record.documentNumber,
+            ":since": reservedSince(record),
+          },
+        }),
+      );
+    } catch (error) {
+      // It moved on (landed, flagged) or another attempt indexed it: either way nothing is left to do here.
+      if (!isConditionalFailure(error)) throw error;
+    }
+  }
+
   /** What operators see of an order: its record's state and last error, or the error of an order with none. */
   async summary(key: OrderKey): Promise<Pick<ReceiptRecord, "state" | "lastError"> | undefined> {
     const record = await this.get(key);
@@ -1186,6 +1222,18 @@ export class ReceiptStore {
       throw error;
     }
   }
+}
+
+/** When a RESERVED record entered RESERVED: the first of the moves at the end of its history that led there. */
+export function reservedSince(record: Pick<ReceiptRecord, "history" | "updatedAt">): string {
+  let since: string | undefined;
+  for (let index = record.history.length - 1; index >= 0; index--) {
+    const move = record.history[index];
+    if (move?.to !== "RESERVED") break;
+    since = move.at;
+    if (move.from !== "RESERVED") break;
+  }
+  return since ?? record.updatedAt;
 }
 
 /** The held number, released when what landed carries another (the API numbered the receipt itself). */

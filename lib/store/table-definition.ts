@@ -7,8 +7,9 @@
  * - per-series counter:    pk = COUNTER#<storeId>#<series>     sk = COUNTER
  * The pending-CDR index is sparse: only receipts in state SUBMITTED carry `pendingCdr` and `nextPollAt`,
  * so the poller reads exactly the receipts that are due, ordered by when they are due.
- * The open-records index is sparse too: only records in RESERVED or NEEDS_ATTENTION carry its keys (their state
- * and when they entered it), so the overdue gauges count the records stuck there without a Scan.
+ * The open-records index is sparse too: only records in NEEDS_ATTENTION, and RESERVED records an attempt left
+ * unresolved, carry its keys (their state and when they entered it), so the overdue gauges count the records stuck
+ * there without a Scan.
  */
 export const RECEIPTS_TABLE = {
   /** Logical name; the deployed or local table name comes from the TABLE_NAME environment variable. */
@@ -40,11 +41,13 @@ export const RECEIPTS_TABLE = {
   stateIndex: {
     indexName: "open-records",
     /**
-     * Sparse, like the pending-CDR index: only records a person or the worker still has to finish (RESERVED,
-     * NEEDS_ATTENTION) carry `openState` and `openSince` (when they entered that state), and every other move
-     * removes them (lib/store/receipt-store.ts). The index costs a write when a record enters or leaves an open
-     * state, none while it sits in ACCEPTED or moves within its state, and its partitions never hold the table's
-     * whole history. Queries read the records of one open state that entered it before a time.
+     * Sparse, like the pending-CDR index: only records a person or the worker still has to finish carry
+     * `openState` and `openSince` (when they entered that state): NEEDS_ATTENTION from the move into it, RESERVED
+     * from the first later attempt that finds the number unresolved (`markUnresolved`: on the happy path a
+     * reservation lands within a second and never touches the index). Every other move removes them
+     * (lib/store/receipt-store.ts). The index costs a write when a record enters or leaves it, none while it sits
+     * in ACCEPTED, and its partitions never hold the table's whole history. Queries read the records of one open
+     * state that entered it before a time.
      */
     partitionKey: { name: "openState", type: "S" },
     sortKey: { name: "openSince", type: "S" },

@@ -456,6 +456,8 @@ class Issuer {
     let takenBy: AceleralaReceipt | undefined;
     // 1. A number that may have been POSTed is never forgotten: resolve it before the record moves anywhere.
     if (record?.state === "RESERVED") {
+      // An earlier attempt left it unresolved: from now on the overdue gauge watches it.
+      await this.deps.store.markUnresolved(key, record);
       const resolution = await this.resolveHeldNumber(record, plan);
       switch (resolution.kind) {
         case "unsure":

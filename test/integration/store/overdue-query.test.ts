@@ -33,16 +33,23 @@ beforeAll(async () => {
   store = new ReceiptStore(db, tableName);
   queries = new OverdueQueries(db, tableName);
 
-  // RESERVED: one untouched for 20 minutes (stuck), one for 5 (a retry on its way), one credit note for an hour.
-  await reserveNew(store, { storeId: 511, orderId: 1 }, "F001", ago(20));
-  await reserveNew(store, { storeId: 511, orderId: 2 }, "F001", ago(5));
-  await store.reserve({
-    key: noteKey({ storeId: 511, orderId: 3 }, "canceled"),
+  // RESERVED and found unresolved by a later attempt: one reserved 20 minutes ago (stuck), one 5 minutes ago (a
+  // retry on its way), one credit note an hour ago; and one reserved an hour ago that no attempt has found yet
+  // (the happy path's in-flight reservation: not indexed, not counted).
+  const stuck = await reserveNew(store, { storeId: 511, orderId: 1 }, "F001", ago(20));
+  await store.markUnresolved({ storeId: 511, orderId: 1 }, stuck);
+  const recent = await reserveNew(store, { storeId: 511, orderId: 2 }, "F001", ago(5));
+  await store.markUnresolved({ storeId: 511, orderId: 2 }, recent);
+  const note = noteKey({ storeId: 511, orderId: 3 }, "canceled");
+  const reservedNote = await store.reserve({
+    key: note,
     expect: expectOf(undefined),
     series: "FC01",
     facts: { documentTypeCode: "07", currencyCode: "PEN", grossTotal: "10.00" },
     now: ago(60),
   });
+  await store.markUnresolved(note, reservedNote);
+  await reserveNew(store, { storeId: 511, orderId: 9 }, "F001", ago(60));
   // NEEDS_ATTENTION: flagged two hours ago (overdue), ten minutes ago (not yet).
   await store.flag({ storeId: 511, orderId: 4 }, expectOf(undefined), PROBLEMS, "RUC inválido", ago(120));
   await store.flag({ storeId: 511, orderId: 5 }, expectOf(undefined), PROBLEMS, "RUC inválido", ago(10));
@@ -90,8 +97,13 @@ describe("OverdueQueries", () => {
       facts: { documentTypeCode: "01", currencyCode: "PEN", grossTotal: "1.00" },
       now: ago(0),
     });
-    expect(reserved).toMatchObject({ openState: "RESERVED", openSince: ago(0).toISOString() });
+    // Leaving NEEDS_ATTENTION for RESERVED leaves the index: a reservation is indexed only once found unresolved.
+    expect(reserved.openState).toBeUndefined();
     expect((await queries.inStateSince("NEEDS_ATTENTION", ago(60), 100)).sample).not.toContainEqual(key);
+    const later = new Date(NOW.getTime() + 60_000);
+    await store.markUnresolved(key, reserved);
+    await store.markUnresolved(key, { ...reserved, updatedAt: later.toISOString() }); // indexed once: no-op
+    expect(await store.get(key)).toMatchObject({ openState: "RESERVED", openSince: ago(0).toISOString() });
     const landed = await store.land(
       key,
       expectOf(reserved),
@@ -102,6 +114,9 @@ describe("OverdueQueries", () => {
     );
     expect(landed.openState).toBeUndefined();
     expect(landed.openSince).toBeUndefined();
+    // A late attempt holding the record as it was before it landed writes nothing.
+    await store.markUnresolved(key, reserved);
+    expect((await store.get(key))?.openState).toBeUndefined();
   });
 
   it("counts the SUBMITTED records submitted before a time from the pending-CDR index", async () => {

@@ -99,6 +99,34 @@ describe.each(["explicit", "auto"] as const)("issueReceipt, API numbering %s", (
     expect(receiptsOf(world, key.orderId)).toHaveLength(1);
   });
 
+  it("leaves the open-records index alone on the happy path and indexes a number the next attempt finds held", async () => {
+    const happy = place(world);
+    await issueReceipt(happy, depsOf(world));
+    expect((await world.store.get(happy))?.history.map((move) => move.to)).toEqual(["RESERVED", "ACCEPTED"]);
+
+    const key = place(world);
+    const crashing = Object.create(world.store) as ReceiptStore;
+    crashing.land = async () => {
+      throw new Error("process killed");
+    };
+    await expect(issueReceipt(key, depsOf(world, { store: crashing }))).rejects.toThrow("process killed");
+    const left = await world.store.get(key);
+    expect(left).toMatchObject({ state: "RESERVED" });
+    expect(left?.openState).toBeUndefined(); // the reservation did not index itself
+    const reservedAt = left?.history.at(-1)?.at;
+
+    world.clock.now += 60_000;
+    await expect(issueReceipt(key, depsOf(world, { store: crashing }))).rejects.toThrow("process killed");
+    // Found held by a later attempt: in the index, since the time it entered RESERVED (the gauge's clock).
+    expect(await world.store.get(key)).toMatchObject({ openState: "RESERVED", openSince: reservedAt });
+
+    expect(await settle(world, key)).toMatchObject({ status: "issued" });
+    const landed = await world.store.get(key);
+    expect(landed).toMatchObject({ state: "ACCEPTED" });
+    expect(landed?.openState).toBeUndefined();
+    expect(landed?.openSince).toBeUndefined();
+  });
+
   // Scenario 1 of the issue: a Boleta lands unseen; the merchant switches to Factura with a mistyped RUC, then
   // fixes it. The landed Boleta is the order's receipt: a person decides (credit note + new receipt), never a
   // silent second receipt.
