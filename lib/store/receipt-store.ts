@@ -1082,34 +1082,22 @@ export class ReceiptStore {
    * pipeline's 7 write units. Every record an attempt leaves RESERVED comes back to the worker (its message is
    * retried; from the DLQ by replay; the reconciler enqueues RESERVED records it meets), and the attempt that
    * finds it calls this first: the gauge counts from when the record entered RESERVED, as before. Conditional on
-   * state and number and on not being indexed yet, so it writes once and never lands on a record that moved on.
+   * state and number, so it never lands on a record that moved on.
    */
   async markUnresolved(key: OrderKey, record: ReceiptRecord): Promise<void> {
     if (record.state !== "RESERVED" || record.openState !== undefined) return;
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: receiptKey(key),
-          UpdateExpression: "SET #openState = :reserved, #openSince = :since",
-          ConditionExpression:
-            "#state = :reserved AND documentNumber = :held AND attribute_not_exists(#openState)",
-          ExpressionAttributeNames: {
-            "#state": "state",
-            "#openState": OPEN_INDEX.partitionKey.name,
-            "#openSince": OPEN_INDEX.sortKey.name,
-          },
-          ExpressionAttributeValues: {
-            ":reserved": "RESERVED",
-            ":held": record.documentNumber,
-            ":since": reservedSince(record),
-          },
-        }),
-      );
-    } catch (error) {
-      // It moved on (landed, flagged) or another attempt indexed it: either way nothing is left to do here.
-      if (!isConditionalFailure(error)) throw error;
-    }
+    const { partitionKey, sortKey } = OPEN_INDEX;
+    await this.conditionalUpdate(
+      key,
+      expectOf(record),
+      `SET ${partitionKey.name} = :from, ${sortKey.name} = :since`,
+      {
+        ":since": reservedSince(record),
+      },
+    ).catch((error: unknown) => {
+      // It moved on (landed, flagged): nothing is left to do here.
+      if (!(error instanceof StateConflictError)) throw error;
+    });
   }
 
   /** What operators see of an order: its record's state and last error, or the error of an order with none. */

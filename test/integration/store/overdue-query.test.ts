@@ -102,7 +102,8 @@ describe("OverdueQueries", () => {
     expect((await queries.inStateSince("NEEDS_ATTENTION", ago(60), 100)).sample).not.toContainEqual(key);
     const later = new Date(NOW.getTime() + 60_000);
     await store.markUnresolved(key, reserved);
-    await store.markUnresolved(key, { ...reserved, updatedAt: later.toISOString() }); // indexed once: no-op
+    // A second attempt that read the record before the first indexed it writes the same date again.
+    await store.markUnresolved(key, { ...reserved, updatedAt: later.toISOString() });
     expect(await store.get(key)).toMatchObject({ openState: "RESERVED", openSince: ago(0).toISOString() });
     const landed = await store.land(
       key,
