@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { AceleralaCredentials } from "../config/env";
 import { DEFAULT_ACELERALA_TIMEOUT_SECONDS } from "../time-budget";
 import { AceleralaError, type AceleralaErrorKind, type AceleralaFieldError } from "./errors";
@@ -408,7 +408,7 @@ export class AceleralaClient {
 
   // ---- transport ----------------------------------------------------------------------------------------
 
-  private async request<Schema extends z.ZodType>(
+  private async request<Schema extends z.ZodMiniType>(
     method: HttpMethod,
     routeTemplate: string,
     path: string,
@@ -532,7 +532,7 @@ export class AceleralaClient {
     });
   }
 
-  private parse<Schema extends z.ZodType>(
+  private parse<Schema extends z.ZodMiniType>(
     route: string,
     exchange: Exchange,
     schema: Schema,

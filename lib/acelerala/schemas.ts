@@ -1,49 +1,56 @@
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../zod-messages";
 
 /**
  * Minimal response schemas: only the fields this system reads are checked; everything else passes through
  * untouched (loose objects), so the receipt builder can validate an order with its own, stricter schema.
+ * zod/mini: the worker and the poller bundle this module (issue 15).
  */
 
 /** Acelérala ids are integers in the reference; a string id is tolerated rather than refused. */
-export const AceleralaIdSchema = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+export const AceleralaIdSchema = z.union([
+  z.number().check(z.int(), z.nonnegative()),
+  z.string().check(z.minLength(1)),
+]);
 export type AceleralaId = z.infer<typeof AceleralaIdSchema>;
 
 /** 0/1 flags in the reference (`sunat_acknowledged: 1`); booleans tolerated; exposed as booleans. */
-const flag = z
-  .union([z.literal(0), z.literal(1), z.boolean()])
-  .transform((value) => value === true || value === 1);
+const flag = z.pipe(
+  z.union([z.literal(0), z.literal(1), z.boolean()]),
+  z.transform((value: 0 | 1 | boolean) => value === true || value === 1),
+);
+
+const OptionalText = z.nullish(z.string());
+const TextOrNumber = z.nullish(z.union([z.string(), z.number()]));
 
 export const TokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  token_type: z.string().regex(/^bearer$/i, "token_type must be Bearer"),
-  expires_in: z.number().positive(),
-  scope: z.string().optional(),
+  access_token: z.string().check(z.minLength(1)),
+  token_type: z.string().check(z.regex(/^bearer$/i, "token_type must be Bearer")),
+  expires_in: z.number().check(z.positive()),
+  scope: z.optional(z.string()),
 });
 export type TokenResponse = z.infer<typeof TokenResponseSchema>;
 
+const ErrorDetailSchema = z.looseObject({
+  param: OptionalText,
+  code: OptionalText,
+  message: OptionalText,
+});
+
 export const ErrorResponseSchema = z.object({
   error: z.looseObject({
-    type: z.string().optional(),
-    code: z.string().nullish(),
-    message: z.string().nullish(),
-    param: z.string().nullish(),
-    errors: z
-      .array(
-        z.looseObject({
-          param: z.string().nullish(),
-          code: z.string().nullish(),
-          message: z.string().nullish(),
-        }),
-      )
-      .optional(),
-    existing_receipt_id: AceleralaIdSchema.nullish(),
+    type: z.optional(z.string()),
+    code: OptionalText,
+    message: OptionalText,
+    param: OptionalText,
+    errors: z.optional(z.array(ErrorDetailSchema)),
+    existing_receipt_id: z.nullish(AceleralaIdSchema),
   }),
 });
 
-export function listSchema<Item extends z.ZodType>(item: Item) {
+export function listSchema<Item extends z.ZodMiniType>(item: Item) {
   return z.object({
-    object: z.literal("list").optional(),
+    object: z.optional(z.literal("list")),
     data: z.array(item),
     has_more: z.boolean(),
   });
@@ -52,52 +59,52 @@ export type AceleralaList<Item> = { data: Item[]; has_more: boolean };
 
 export const OrderSchema = z.looseObject({
   id: AceleralaIdSchema,
-  object: z.literal("order").optional(),
-  store_id: AceleralaIdSchema.optional(),
+  object: z.optional(z.literal("order")),
+  store_id: z.optional(AceleralaIdSchema),
   payment_status: z.string(),
 });
 export type AceleralaOrder = z.infer<typeof OrderSchema>;
 
+/** A correlative as a positive integer, or as its digits ("36862" → 36862). */
+const CorrelativeSchema = z.union([
+  z.number().check(z.int(), z.positive()),
+  z.pipe(z.string().check(z.regex(/^[1-9]\d{0,7}$/)), z.transform(Number)),
+]);
+
+const ReceiptCustomerSchema = z.looseObject({
+  document_type_code: TextOrNumber,
+  document_number: TextOrNumber,
+});
+
 export const ReceiptSchema = z.looseObject({
   id: AceleralaIdSchema,
-  object: z.literal("receipt").optional(),
-  order_id: AceleralaIdSchema.nullish(),
-  store_id: AceleralaIdSchema.optional(),
-  series: z.string().min(1),
-  correlative: z.union([
-    z.number().int().positive(),
-    z
-      .string()
-      .regex(/^[1-9]\d{0,7}$/)
-      .transform(Number),
-  ]),
-  document_number: z.string().min(1),
+  object: z.optional(z.literal("receipt")),
+  order_id: z.nullish(AceleralaIdSchema),
+  store_id: z.optional(AceleralaIdSchema),
+  series: z.string().check(z.minLength(1)),
+  correlative: CorrelativeSchema,
+  document_number: z.string().check(z.minLength(1)),
   /** The fields the worker compares with the order (what landed must be what the customer paid). */
-  document_type_code: z.string().nullish(),
-  currency_code: z.string().nullish(),
-  gross_total: z.union([z.number(), z.string()]).nullish(),
-  customer_information: z
-    .looseObject({
-      document_type_code: z.union([z.string(), z.number()]).nullish(),
-      document_number: z.union([z.string(), z.number()]).nullish(),
-    })
-    .nullish(),
-  affected_document_number: z.string().nullish(),
-  note_motive_code: z.union([z.string(), z.number()]).nullish(),
+  document_type_code: OptionalText,
+  currency_code: OptionalText,
+  gross_total: z.nullish(z.union([z.number(), z.string()])),
+  customer_information: z.nullish(ReceiptCustomerSchema),
+  affected_document_number: OptionalText,
+  note_motive_code: TextOrNumber,
   sunat_acknowledged: flag,
-  sunat_accepted: flag.nullish(),
-  sunat_code: z.string().nullish(),
-  sunat_message: z.string().nullish(),
-  xml_url: z.string().nullish(),
-  pdf_url: z.string().nullish(),
-  cdr_url: z.string().nullish(),
+  sunat_accepted: z.nullish(flag),
+  sunat_code: OptionalText,
+  sunat_message: OptionalText,
+  xml_url: OptionalText,
+  pdf_url: OptionalText,
+  cdr_url: OptionalText,
 });
 export type AceleralaReceipt = z.infer<typeof ReceiptSchema>;
 
 /** A payment transaction (the seed's "transacción"): a sale or a refund of an order. */
 export const TransactionSchema = z.looseObject({
   id: AceleralaIdSchema,
-  order_id: AceleralaIdSchema.nullish(),
+  order_id: z.nullish(AceleralaIdSchema),
   type: z.string(),
   amount: z.union([z.number(), z.string()]),
   currency_code: z.string(),
@@ -107,8 +114,8 @@ export type AceleralaTransaction = z.infer<typeof TransactionSchema>;
 export const WebhookSchema = z.looseObject({
   id: AceleralaIdSchema,
   url: z.string(),
-  description: z.string().nullish(),
+  description: OptionalText,
   enabled_events: z.array(z.string()),
-  active: flag.optional(),
+  active: z.optional(flag),
 });
 export type AceleralaWebhook = z.infer<typeof WebhookSchema>;

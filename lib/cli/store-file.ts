@@ -1,4 +1,4 @@
-import { ZodError } from "zod";
+import * as z from "zod/mini";
 import { OptionError, parseId } from "../ops/args";
 import { findStoreConfig, parseStoreConfigs, type StoreConfig } from "../receipt";
 import { type CliIo, InputFileError, readJsonFile } from "./io";
@@ -15,7 +15,7 @@ export async function loadStoreConfigs(path: string | undefined, io: CliIo): Pro
   try {
     return parseStoreConfigs(Array.isArray(content) ? content : [content]);
   } catch (error) {
-    if (error instanceof ZodError) {
+    if (error instanceof z.core.$ZodError) {
       const detail = error.issues
         .map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`)
         .join("; ");

@@ -1,5 +1,6 @@
 import type Decimal from "decimal.js";
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../zod-messages";
 import { CURRENCY_NAMES, type CurrencyCode } from "./amount-in-words";
 import {
   CREDITABLE_TAX_CODES,
@@ -30,19 +31,23 @@ import { text } from "./text";
  * `created`, SUNAT's flags and fields we do not read). Read liberally (amounts as numbers or strings, product
  * codes as numbers, unknown fields kept), then checked strictly: a note is only built on a receipt whose
  * figures add up, because the note's figures are drawn from them.
+ * zod/mini: the worker bundles this module (issue 15).
  */
 
-const OptionalAmount = DecimalSchema.nullish();
-const Flag = z.union([z.boolean(), z.number()]).nullish();
+const OptionalAmount = z.nullish(DecimalSchema);
+const OptionalText = z.nullish(TextSchema);
+const OptionalId = z.nullish(IdSchema);
+const RequiredText = z.string().check(z.minLength(1));
+const Flag = z.nullish(z.union([z.boolean(), z.number()]));
 
 const AffectedItemSchema = z.looseObject({
-  name: z.string().min(1),
+  name: RequiredText,
   sunat_product_code: TextSchema,
-  unit: z.string().min(1),
+  unit: RequiredText,
   quantity: DecimalSchema,
   sales_tax_rate: OptionalAmount,
   /** Catálogo 07; the seed: "por defecto 10". */
-  sales_tax_code: TextSchema.default(TAX_CODE.TAXED),
+  sales_tax_code: z._default(TextSchema, TAX_CODE.TAXED),
   net_total: DecimalSchema,
   taxable_total: OptionalAmount,
   sales_tax_total: OptionalAmount,
@@ -51,37 +56,37 @@ const AffectedItemSchema = z.looseObject({
   free_total: OptionalAmount,
   plastic_tax_factor: OptionalAmount,
   plastic_tax_total: OptionalAmount,
-  sku: TextSchema.nullish(),
+  sku: OptionalText,
 });
 
 const AffectedCustomerSchema = z.looseObject({
   name: TextSchema,
-  email: TextSchema.nullish(),
-  document_type: TextSchema.nullish(),
-  document_type_code: TextSchema.nullish(),
-  document_number: TextSchema.nullish(),
-  phone: TextSchema.nullish(),
-  address1: TextSchema.nullish(),
-  address2: TextSchema.nullish(),
-  region: TextSchema.nullish(),
-  province: TextSchema.nullish(),
-  district: TextSchema.nullish(),
-  country: TextSchema.nullish(),
-  country_code: TextSchema.nullish(),
-  zip_code: TextSchema.nullish(),
+  email: OptionalText,
+  document_type: OptionalText,
+  document_type_code: OptionalText,
+  document_number: OptionalText,
+  phone: OptionalText,
+  address1: OptionalText,
+  address2: OptionalText,
+  region: OptionalText,
+  province: OptionalText,
+  district: OptionalText,
+  country: OptionalText,
+  country_code: OptionalText,
+  zip_code: OptionalText,
 });
 
 const AffectedReceiptSchema = z.looseObject({
-  order_id: IdSchema.nullish(),
-  store_id: IdSchema.nullish(),
+  order_id: OptionalId,
+  store_id: OptionalId,
   document_type_code: TextSchema,
-  series: TextSchema.nullish(),
-  correlative: IdSchema.nullish(),
-  document_number: TextSchema.nullish(),
-  issue_date: TextSchema.nullish(),
-  created: TextSchema.nullish(),
+  series: OptionalText,
+  correlative: OptionalId,
+  document_number: OptionalText,
+  issue_date: OptionalText,
+  created: OptionalText,
   currency_code: TextSchema,
-  operation_code: TextSchema.nullish(),
+  operation_code: OptionalText,
   advances_total: OptionalAmount,
   other_charges_total: OptionalAmount,
   taxable_total: OptionalAmount,
@@ -91,9 +96,9 @@ const AffectedReceiptSchema = z.looseObject({
   gross_total: DecimalSchema,
   sunat_accepted: Flag,
   sunat_revoked: Flag,
-  vendor_information: z.looseObject({ document_number: TextSchema.nullish() }).nullish(),
+  vendor_information: z.nullish(z.looseObject({ document_number: OptionalText })),
   customer_information: AffectedCustomerSchema,
-  items: z.array(AffectedItemSchema).min(1),
+  items: z.array(AffectedItemSchema).check(z.minLength(1)),
 });
 
 /** One item of the affected receipt, with what a note may credit on it. */

@@ -1,5 +1,6 @@
 import type Decimal from "decimal.js";
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../zod-messages";
 import { type AffectedLine, type AffectedReceipt, spreadInCents } from "./affected-receipt";
 import { cents, formatAmount, Money, sum, UNIT_VALUE_DECIMALS, ZERO } from "./money";
 import type { Problems } from "./problems";
@@ -25,7 +26,7 @@ import type { Problems } from "./problems";
 /** One line of a note's allocation. Amounts and quantities as decimal strings (exact, storable as JSON). */
 export const CreditedLineSchema = z.object({
   /** Index of the line in the affected receipt's `items`. */
-  line: z.number().int().nonnegative(),
+  line: z.number().check(z.int(), z.nonnegative()),
   /** Units returned; "0" when the note lowers the value without returning goods. */
   quantity: z.string(),
   net: z.string(),

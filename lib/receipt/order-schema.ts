@@ -1,4 +1,5 @@
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../zod-messages";
 import { Money } from "./money";
 
 /**
@@ -10,27 +11,45 @@ import { Money } from "./money";
  *
  * The schema checks shape only. Business rules (negative prices, totals that do not add up, identity
  * documents, …) are checked by `buildReceipt`, which names the field and the rule in the merchant's terms.
+ * zod/mini: the worker bundles this module (issue 15).
  */
 
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
 /** An amount or quantity: "100.00", 100, 100.5 → "100.00", "100", "100.5" (exact decimal text). */
-export const DecimalSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const text =
-    typeof value === "number" ? (Number.isFinite(value) ? new Money(value).toFixed() : "") : value.trim();
-  if (!DECIMAL_TEXT.test(text)) {
-    ctx.addIssue({ code: "custom", message: "se esperaba un número decimal, p. ej. 100.00" });
-    return z.NEVER;
-  }
-  return text;
-});
+export const DecimalSchema = z.pipe(
+  z.union([z.number(), z.string()]),
+  z.transform((value: number | string, context) => {
+    const text =
+      typeof value === "number" ? (Number.isFinite(value) ? new Money(value).toFixed() : "") : value.trim();
+    if (!DECIMAL_TEXT.test(text)) {
+      context.issues.push({
+        code: "custom",
+        message: "se esperaba un número decimal, p. ej. 100.00",
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return text;
+  }),
+);
 
 /** Text that real payloads sometimes send as a number (phone 991231231, zip_code 15035). */
-export const TextSchema = z.union([z.string(), z.number()]).transform((value) => String(value));
-const OptionalText = TextSchema.nullish();
-const OptionalAmount = DecimalSchema.nullish();
+export const TextSchema = z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((value: string | number) => String(value)),
+);
+const OptionalText = z.nullish(TextSchema);
+const OptionalAmount = z.nullish(DecimalSchema);
 /** An identifier the API sends as a number or a string. */
 export const IdSchema = z.union([z.number(), z.string()]);
+const OptionalId = z.nullish(IdSchema);
+
+/** " pen " → "PEN". */
+const CurrencyCodeSchema = z.pipe(
+  z.string(),
+  z.transform((code: string) => code.trim().toUpperCase()),
+);
 
 export const BillingDetailsSchema = z.looseObject({
   first_name: OptionalText,
@@ -54,15 +73,15 @@ export const BillingDetailsSchema = z.looseObject({
 });
 
 export const DiscountAllocationSchema = z.looseObject({
-  discount_id: IdSchema.nullish(),
+  discount_id: OptionalId,
   amount: DecimalSchema,
 });
 
 export const OrderLineSchema = z.looseObject({
-  id: IdSchema.nullish(),
+  id: OptionalId,
   object: OptionalText,
-  product_id: IdSchema.nullish(),
-  alternative_id: IdSchema.nullish(),
+  product_id: OptionalId,
+  alternative_id: OptionalId,
   name: OptionalText,
   sku: OptionalText,
   sunat_product_code: OptionalText,
@@ -72,14 +91,14 @@ export const OrderLineSchema = z.looseObject({
   /** price × quantity, when the payload carries it. */
   subtotal: OptionalAmount,
   discounts_total: OptionalAmount,
-  discount_allocations: z.array(DiscountAllocationSchema).nullish(),
+  discount_allocations: z.nullish(z.array(DiscountAllocationSchema)),
   /** subtotal − discounts_total, when the payload carries it. */
   total: OptionalAmount,
 });
 
 export const DiscountApplicationSchema = z.looseObject({
-  id: IdSchema.nullish(),
-  discount_id: IdSchema.nullish(),
+  id: OptionalId,
+  discount_id: OptionalId,
   name: OptionalText,
   label: OptionalText,
   description: OptionalText,
@@ -96,13 +115,13 @@ export const DiscountApplicationSchema = z.looseObject({
 export const OrderSchema = z.looseObject({
   id: IdSchema,
   object: OptionalText,
-  store_id: IdSchema.nullish(),
-  currency_code: z.string().transform((code) => code.trim().toUpperCase()),
+  store_id: OptionalId,
+  currency_code: CurrencyCodeSchema,
   payment_status: OptionalText,
-  billing_details: BillingDetailsSchema.nullish(),
-  shipping_address: z.looseObject({}).nullish(),
+  billing_details: z.nullish(BillingDetailsSchema),
+  shipping_address: z.nullish(z.looseObject({})),
   lines: z.array(OrderLineSchema),
-  discount_applications: z.array(DiscountApplicationSchema).nullish(),
+  discount_applications: z.nullish(z.array(DiscountApplicationSchema)),
   /** Order-level (not line) discounts: the seed's example carries them here (100.00 on the subtotal). */
   discounts_total: OptionalAmount,
   /** The seed's text names the same figure `global_discounts_total`; it wins when both are present. */
@@ -110,7 +129,7 @@ export const OrderSchema = z.looseObject({
   /** Discounts on the shipping cost (the seed describes the figure but shows no field name). */
   shipping_discounts_total: OptionalAmount,
   /** Absent → true: Acelérala prices include IGV unless the order says otherwise. */
-  taxes_included: z.boolean().nullish(),
+  taxes_included: z.nullish(z.boolean()),
   lines_total: OptionalAmount,
   subtotal: OptionalAmount,
   shipping_total: OptionalAmount,
@@ -121,7 +140,7 @@ export const OrderSchema = z.looseObject({
   placed: OptionalText,
   fulfilled: OptionalText,
   canceled: OptionalText,
-  fulfillment_details: z.looseObject({ status: OptionalText }).nullish(),
+  fulfillment_details: z.nullish(z.looseObject({ status: OptionalText })),
 });
 
 export type Order = z.output<typeof OrderSchema>;

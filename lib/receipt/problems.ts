@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 /** A rule the input breaks: which field, which rule, and a message the merchant understands (Spanish). */
 export interface ReceiptProblem {
@@ -33,7 +33,7 @@ function fieldPath(path: readonly PropertyKey[], root: string): string {
 }
 
 /** A zod error as problems of rule `schema`, one per issue, each naming its field. */
-export function schemaProblems(error: z.ZodError, root = "(pedido)", prefix = ""): ReceiptProblem[] {
+export function schemaProblems(error: z.core.$ZodError, root = "(pedido)", prefix = ""): ReceiptProblem[] {
   return error.issues.map((issue) => {
     const path = fieldPath(issue.path, root);
     const field = prefix && path !== root ? `${prefix}.${path}` : prefix || path;

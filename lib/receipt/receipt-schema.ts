@@ -1,4 +1,5 @@
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../zod-messages";
 import {
   CREDIT_NOTE_MOTIVE,
   CREDITABLE_TAX_CODES,
@@ -17,9 +18,13 @@ import { IGV_PERCENT } from "./taxes";
  * object (the accepted Factura F777-36862 near the end of 002_…). Amounts are JSON numbers with at most 2
  * decimals (unit values up to 10), exactly as the seed's example carries them; they are computed with
  * decimal arithmetic and never exceed 15 significant digits, so a JSON parser reads back the exact decimal.
+ * zod/mini: the worker bundles this module (issue 15).
  */
 
 const Amount = z.number();
+const NullableAmount = z.nullable(Amount);
+const RequiredText = z.string().check(z.minLength(1));
+const NullableText = z.nullable(z.string());
 
 /** The keys of a catalogue, as the non-empty tuple z.enum wants. */
 function keysOf<K extends string>(catalogue: Record<K, unknown>): [K, ...K[]] {
@@ -44,10 +49,10 @@ export const ReceiptDiscountSchema = z.object({
  * the affected receipt's items, whose unit and Catálogo 07 code may be any the API accepted.
  */
 export const DocumentItemSchema = z.object({
-  name: z.string().min(1),
-  sunat_product_code: z.string().min(1),
+  name: RequiredText,
+  sunat_product_code: RequiredText,
   /** Catálogo 03 unit: NIU product, ZZ service, … */
-  unit: z.string().min(1),
+  unit: RequiredText,
   quantity: Amount,
   sales_tax_rate: Amount,
   /** Catálogo 07 (the families a credit note can mirror). */
@@ -64,13 +69,13 @@ export const DocumentItemSchema = z.object({
   gross_total: Amount,
   free_unit_price: Amount,
   free_total: Amount,
-  plastic_tax_factor: Amount.nullable(),
-  plastic_tax_total: Amount.nullable(),
-  sku: z.string().nullable(),
+  plastic_tax_factor: NullableAmount,
+  plastic_tax_total: NullableAmount,
+  sku: NullableText,
   discounts: z.array(ReceiptDiscountSchema),
 });
 
-export const ReceiptItemSchema = DocumentItemSchema.extend({
+export const ReceiptItemSchema = z.extend(DocumentItemSchema, {
   /** NIU: product; ZZ: service (the shipping line). */
   unit: z.enum([UNIT.PRODUCT, UNIT.SERVICE]),
   sales_tax_rate: z.literal(IGV_PERCENT),
@@ -80,37 +85,37 @@ export const ReceiptItemSchema = DocumentItemSchema.extend({
 
 export const LegendSchema = z.object({
   /** Catálogo 52: 1000 total in words; 1002 free transfer. A number, as in the seed's example. */
-  code: z.number().int(),
-  value: z.string().min(1).max(200),
+  code: z.number().check(z.int()),
+  value: z.string().check(z.minLength(1), z.maxLength(200)),
 });
 
 export const CustomerInformationSchema = z.object({
-  name: z.string().min(1),
-  email: z.string().nullable(),
+  name: RequiredText,
+  email: NullableText,
   document_type: z.enum(keysOf(IDENTITY_DOCUMENT_CODES)),
   document_type_code: z.enum(IDENTITY_DOCUMENT_CODES),
-  document_number: z.string().min(1),
-  phone: z.string().nullable(),
-  address1: z.string().nullable(),
-  address2: z.string().nullable(),
-  region: z.string().nullable(),
-  province: z.string().nullable(),
-  district: z.string().nullable(),
-  country: z.string().nullable(),
-  country_code: z.string().nullable(),
-  zip_code: z.string().nullable(),
+  document_number: RequiredText,
+  phone: NullableText,
+  address1: NullableText,
+  address2: NullableText,
+  region: NullableText,
+  province: NullableText,
+  district: NullableText,
+  country: NullableText,
+  country_code: NullableText,
+  zip_code: NullableText,
 });
 
 export const ReceiptSchema = z.object({
   order_id: z.union([z.number(), z.string()]),
-  store_id: z.number().int(),
+  store_id: z.number().check(z.int()),
   /** Catálogo 01: `01` Factura, `03` Boleta de venta. */
   document_type_code: z.enum([DOCUMENT_TYPE.FACTURA, DOCUMENT_TYPE.BOLETA]),
   series: z.string(),
   /** Present when the caller reserved the number; absent → Acelérala assigns the next one. */
-  correlative: z.number().int().positive().optional(),
+  correlative: z.optional(z.number().check(z.int(), z.positive())),
   /** Fecha de emisión, YYYY-MM-DD in Peru time (UTC−5). Not in the seed's example: see sale-receipt.ts. */
-  issue_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  issue_date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
   currency_code: z.enum(["PEN", "USD"]),
   /** Catálogo 51: 0101 venta interna. */
   operation_code: z.literal(OPERATION_TYPE.INTERNAL_SALE),
@@ -128,11 +133,11 @@ export const ReceiptSchema = z.object({
   net_total: Amount,
   taxes_total: Amount,
   gross_total: Amount,
-  legends: z.array(LegendSchema).min(1),
+  legends: z.array(LegendSchema).check(z.minLength(1)),
   vendor_information: VendorInformationSchema,
   customer_information: CustomerInformationSchema,
   global_discounts: z.array(ReceiptDiscountSchema),
-  items: z.array(ReceiptItemSchema).min(1),
+  items: z.array(ReceiptItemSchema).check(z.minLength(1)),
   advances: z.array(z.never()),
   detraction: z.null(),
 });
@@ -141,16 +146,16 @@ export const ReceiptSchema = z.object({
  * A Nota de crédito (07), the body of `POST /v1/receipts` with the seed's note fields. Its items mirror the
  * affected receipt's (any Catálogo 07 family a note can carry).
  */
-export const CreditNoteSchema = ReceiptSchema.extend({
+export const CreditNoteSchema = z.extend(ReceiptSchema, {
   document_type_code: z.literal(DOCUMENT_TYPE.NOTA_DE_CREDITO),
   /** Catálogo 01 of the receipt the note modifies. */
   affected_document_type_code: z.enum([DOCUMENT_TYPE.FACTURA, DOCUMENT_TYPE.BOLETA]),
   /** SERIES-NUMBER of the receipt the note modifies (SUNAT 2117). */
-  affected_document_number: z.string().regex(/^([FB][A-Z0-9]{3}|\d{1,4})-[1-9]\d{0,7}$/),
+  affected_document_number: z.string().check(z.regex(/^([FB][A-Z0-9]{3}|\d{1,4})-[1-9]\d{0,7}$/)),
   /** Catálogo 09. */
   note_motive_code: z.enum(keysOf(CREDIT_NOTE_MOTIVE)),
-  note_motive_description: z.string().min(1).max(500),
-  items: z.array(DocumentItemSchema).min(1),
+  note_motive_description: z.string().check(z.minLength(1), z.maxLength(500)),
+  items: z.array(DocumentItemSchema).check(z.minLength(1)),
 });
 
 export type Receipt = z.output<typeof ReceiptSchema>;
