@@ -9,6 +9,7 @@ import {
   type StoreConfig,
 } from "../receipt";
 import type { ReceiptProblemRecord, ReceiptRecord } from "../store/receipt-record";
+import { storeNotConfigured } from "./decide";
 import type { Decision } from "./issue-receipt";
 
 /**
@@ -111,11 +112,9 @@ export function decideCreditNote(input: NoteDecisionInput): Decision & { allocat
     return {
       action: "needs_attention",
       problems: [
-        {
-          field: "store_id",
-          rule: "store_not_configured",
-          message: `La tienda ${input.storeId} no está configurada: no se puede emitir la nota de crédito.`,
-        },
+        storeNotConfigured(
+          `La tienda ${input.storeId} no está configurada: no se puede emitir la nota de crédito.`,
+        ),
       ],
     };
   }

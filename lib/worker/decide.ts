@@ -1,7 +1,16 @@
 import { Decimal } from "decimal.js";
 import { buildReceipt, findStoreConfig, OrderSchema, type StoreConfig, shouldIssue } from "../receipt";
 import { issueDateFor } from "../receipt/issue-date";
+import type { ReceiptProblemRecord } from "../store/receipt-record";
 import type { Decision } from "./issue-receipt";
+
+/**
+ * The problem of an order whose store this deployment cannot issue for (no configuration, no credentials): a
+ * person must configure it, retrying cannot help. `message` says what is missing, for the merchant.
+ */
+export function storeNotConfigured(message: string): ReceiptProblemRecord {
+  return { field: "store_id", rule: "store_not_configured", message };
+}
 
 /**
  * The receipt domain's verdict on an order as it is now, in the worker's terms: skip it (issue policy), flag
@@ -18,11 +27,9 @@ export function decideForOrder(
     return {
       action: "needs_attention",
       problems: [
-        {
-          field: "store_id",
-          rule: "store_not_configured",
-          message: `La tienda ${storeId} no está configurada (STORES_CONFIG_PATH): no se puede emitir.`,
-        },
+        storeNotConfigured(
+          `La tienda ${storeId} no está configurada (STORES_CONFIG_PATH): no se puede emitir.`,
+        ),
       ],
     };
   }

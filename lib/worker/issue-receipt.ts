@@ -21,6 +21,7 @@ import {
   type WantedNote,
   wantedNotes,
 } from "./credit-notes";
+import { storeNotConfigured } from "./decide";
 import {
   differences,
   landedDiffersProblem,
@@ -248,12 +249,10 @@ async function flagStore(
   deps: IssueDeps,
   detail: string,
 ): Promise<IssueOutcome> {
-  const problems: ReceiptProblemRecord[] = [
-    {
-      field: "store_id",
-      rule: "store_not_configured",
-      message: `La tienda ${key.storeId} no tiene credenciales de Acelérala configuradas (${detail}): no se puede emitir.`,
-    },
+  const problems = [
+    storeNotConfigured(
+      `La tienda ${key.storeId} no tiene credenciales de Acelérala configuradas (${detail}): no se puede emitir.`,
+    ),
   ];
   const record = await deps.store.flag(key, expectOf(existing), problems, "store not configured", deps.now());
   return { status: "needs_attention", problems, record };
