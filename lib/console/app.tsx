@@ -321,29 +321,15 @@ export function createConsoleApp(getDeps: () => Promise<ConsoleDeps>): Hono<Cons
       if (error instanceof OptionError) throw new PageError(400, "Selección no válida", error.message);
       throw error;
     }
-    if (orderIds.length === 0) {
+    const refusal =
+      orderIds.length === 0
+        ? "Seleccione al menos un pedido (la casilla de cada fila) y vuelva a enviar."
+        : orderIds.length > MAX_ORDERS_PER_SEND
+          ? `Seleccione como máximo ${MAX_ORDERS_PER_SEND} pedidos por envío.`
+          : undefined;
+    if (refusal) {
       c.status(400);
-      return c.render(
-        <SendPage
-          model={sendPageModel({
-            frame,
-            results: [],
-            error: "Seleccione al menos un pedido (la casilla de cada fila) y vuelva a enviar.",
-          })}
-        />,
-      );
-    }
-    if (orderIds.length > MAX_ORDERS_PER_SEND) {
-      c.status(400);
-      return c.render(
-        <SendPage
-          model={sendPageModel({
-            frame,
-            results: [],
-            error: `Seleccione como máximo ${MAX_ORDERS_PER_SEND} pedidos por envío.`,
-          })}
-        />,
-      );
+      return c.render(<SendPage model={sendPageModel({ frame, results: [], error: refusal })} />);
     }
     const api = await deps.api(storeId);
     const results = await resendOrders(

@@ -268,6 +268,12 @@ describe("POST /send", () => {
     ]);
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("Pedido debe ser un número entero positivo");
+    const tooMany = await post(app, "/send", [
+      ["csrf", TOKEN],
+      ...Array.from({ length: 101 }, (_, index): [string, string] => ["order", String(2000 + index)]),
+    ]);
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.text()).toContain("Seleccione como máximo 100 pedidos por envío.");
     expect(enqueued).toEqual([]);
   });
 
