@@ -1213,7 +1213,7 @@ export class ReceiptStore {
 }
 
 /** When a RESERVED record entered RESERVED: the first of the moves at the end of its history that led there. */
-export function reservedSince(record: Pick<ReceiptRecord, "history" | "updatedAt">): string {
+function reservedSince(record: Pick<ReceiptRecord, "history" | "updatedAt">): string {
   let since: string | undefined;
   for (let index = record.history.length - 1; index >= 0; index--) {
     const move = record.history[index];
